@@ -44,7 +44,7 @@ def is_well_formed(secret: str) -> bool:
     """Shape and checksum only: a cheap offline test, no store lookup."""
     if len(secret) != KEY_LEN or not secret.startswith(PREFIX):
         return False
-    rest = secret[len(PREFIX):]
+    rest = secret[len(PREFIX) :]
     if not _B62.issuperset(rest):
         return False
     body, check = rest[:BODY_LEN], rest[BODY_LEN:]

@@ -28,8 +28,21 @@ _MAX_TIME: Final = (1 << 48) - 1
 _MAX_RANDOM: Final = (1 << 80) - 1
 
 Prefix = Literal[
-    "ten", "usr", "agent", "key", "pol", "det", "pat", "allow",
-    "ups", "trace", "sess", "audit", "whk", "evt", "appr",
+    "ten",
+    "usr",
+    "agent",
+    "key",
+    "pol",
+    "det",
+    "pat",
+    "allow",
+    "ups",
+    "trace",
+    "sess",
+    "audit",
+    "whk",
+    "evt",
+    "appr",
 ]
 PREFIXES: Final[frozenset[str]] = frozenset(Prefix.__args__)  # type: ignore[attr-defined]
 

@@ -4,8 +4,19 @@ import subprocess
 import sys
 
 FORBIDDEN = (
-    "starlette", "uvicorn", "httpx", "httpcore", "aiohttp", "psycopg", "psycopg_pool",
-    "sqlite3", "redis", "anyio", "jwt", "requests", "urllib3",
+    "starlette",
+    "uvicorn",
+    "httpx",
+    "httpcore",
+    "aiohttp",
+    "psycopg",
+    "psycopg_pool",
+    "sqlite3",
+    "redis",
+    "anyio",
+    "jwt",
+    "requests",
+    "urllib3",
 )
 
 

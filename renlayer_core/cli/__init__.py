@@ -68,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"renlayer: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
-        print(f"renlayer: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        print(
+            f"renlayer: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr
+        )
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
