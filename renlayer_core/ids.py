@@ -80,7 +80,7 @@ def encode_time(ms: int) -> str:
     return encode_int(ms << 80)[:10]
 
 
-class _Generator:
+class UlidGenerator:
     """Monotonic ULID source; a lock keeps it monotonic across threads too."""
 
     def __init__(self) -> None:
@@ -105,7 +105,7 @@ class _Generator:
         return (ms << 80) | rand
 
 
-_GENERATOR = _Generator()
+_GENERATOR = UlidGenerator()
 
 
 def new_ulid(now_ms: int | None = None) -> str:

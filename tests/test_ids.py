@@ -1,4 +1,5 @@
 import threading
+import time
 import uuid
 
 import pytest
@@ -55,22 +56,31 @@ def test_parse_canonicalises_case_and_crockford_aliases() -> None:
 
 
 def test_new_id_carries_prefix_and_time() -> None:
-    value = ids.new_id("pol", now_ms=1469918176385)
-    assert value.startswith("pol_01ARYZ6S41")
-    assert ids.id_time_ms(value) == 1469918176385
+    value = ids.new_id("pol")
+    assert value.startswith("pol_")
+    assert abs(ids.id_time_ms(value) - time.time() * 1000) < 60_000
     assert ids.parse_id(value, "pol") == value
 
 
+def test_explicit_time_is_encoded() -> None:
+    # A private generator: explicit times must not disturb the process-wide one.
+    value = ids.encode_int(ids.UlidGenerator().next(1469918176385))
+    assert value.startswith("01ARYZ6S41")
+    assert ids.id_time_ms("pol_" + value) == 1469918176385
+
+
 def test_monotonic_within_one_millisecond() -> None:
-    values = [ids.new_ulid(now_ms=1_700_000_000_000) for _ in range(1000)]
+    gen = ids.UlidGenerator()
+    values = [ids.encode_int(gen.next(1_700_000_000_000)) for _ in range(1000)]
     assert values == sorted(values)
     assert len(set(values)) == 1000
     assert {v[:10] for v in values} == {ids.encode_time(1_700_000_000_000)}
 
 
 def test_monotonic_when_clock_steps_back() -> None:
-    first = ids.new_ulid(now_ms=1_800_000_000_000)
-    second = ids.new_ulid(now_ms=1_799_999_999_000)
+    gen = ids.UlidGenerator()
+    first = gen.next(1_800_000_000_000)
+    second = gen.next(1_799_999_999_000)
     assert second > first
 
 
