@@ -6,6 +6,7 @@ Every module defines::
     role: str                       # "ours", "baseline" or "peer"
     notes: tuple[str, ...]          # what differs from RenLayer's semantics, said plainly
     def version() -> str
+    def import_library() -> None    # so import time and RSS are not counted as setup
     def translate(workload) -> tuple[source, list[native request]]   # not timed
     def build(source) -> state                                       # timed, memory measured
     def evaluate(state, native_request) -> result                    # timed per call
@@ -34,6 +35,8 @@ class Competitor(Protocol):
     notes: tuple[str, ...]
 
     def version(self) -> str: ...
+
+    def import_library(self) -> None: ...
 
     def translate(self, workload: Workload) -> tuple[Any, list[Any]]: ...
 

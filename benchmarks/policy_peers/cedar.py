@@ -34,6 +34,10 @@ notes = (
 _SCALAR_FIELDS = ("tool", "host", "method")
 
 
+def import_library() -> None:
+    import cedarpy  # noqa: F401
+
+
 def version() -> str:
     return _dist_version("cedarpy")
 

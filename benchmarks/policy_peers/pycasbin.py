@@ -57,6 +57,10 @@ m = (p.sub == "*" || g(r.sub, p.sub)) && (p.kind == "*" || r.kind == p.kind) \
 """
 
 
+def import_library() -> None:
+    import casbin  # noqa: F401
+
+
 def version() -> str:
     return _dist_version("casbin")
 
@@ -108,31 +112,28 @@ def _request(req: Json) -> tuple[Any, ...]:
     )
 
 
-def translate(workload: Workload) -> tuple[tuple[list[list[str]], list[list[str]]], list[Any]]:
+def translate(workload: Workload) -> tuple[str, list[Any]]:
+    """The policy as Casbin's CSV policy text (what a file or string adapter loads)."""
     live = [
         p
         for p in workload.policies
         if p.get("enabled", True) and p.get("mode", "enforce") == "enforce"
     ]
     live.sort(key=lambda p: (p["priority"], p["id"]))
-    policy_rows = [row for p in live for row in rows(p)]
-    roles = [[a.id, f"label:{lab}"] for a in workload.agents for lab in a.labels]
-    return (policy_rows, roles), [_request(r) for r in workload.requests]
+    lines = ["p, " + ", ".join(row) for p in live for row in rows(p)]
+    lines += [f"g, {a.id}, label:{lab}" for a in workload.agents for lab in a.labels]
+    return "\n".join(lines), [_request(r) for r in workload.requests]
 
 
-def build(source: tuple[list[list[str]], list[list[str]]]) -> Any:
+def build(source: str) -> Any:
+    """Model text + policy text → a ready enforcer (Casbin sorts by priority on load)."""
     import casbin
 
-    policy_rows, roles = source
     logging.getLogger("casbin").setLevel(logging.ERROR)
     model = casbin.model.Model()
     model.load_model_from_text(MODEL)
-    enforcer = casbin.Enforcer(model)
+    enforcer = casbin.Enforcer(model, casbin.persist.adapters.StringAdapter(source))
     enforcer.add_function("numGt", num_gt)
-    model.add_policies("p", "p", policy_rows)
-    model.sort_policies_by_priority()
-    model.add_policies("g", "g", roles)
-    enforcer.build_role_links()
     return enforcer.enforce
 
 
