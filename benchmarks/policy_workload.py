@@ -185,12 +185,12 @@ class _PolicyMaker:
         k = u.any_service()
         roll = rng.random()
         match: Json = {"agents": [who]}
-        if roll < 0.4:
+        if roll < 0.45:
             match |= {"kinds": ["tool"], "tools": [f"{u.service(k)}.*"]}
-        elif roll < 0.7:
+        elif roll < 0.9:
             match |= {"kinds": ["http"], "hosts": [u.host(k)]}
-        else:
-            match |= {"kinds": [rng.choice(("llm", "tool"))]}
+        else:  # e.g. "this agent may not call models": wide, so kept rare
+            match |= {"kinds": ["llm"], "models": [rng.choice(_LLM_MODELS)]}
         return {"effect": self._effect((0.6, 0.4, 0.0)), "match": match}, "scoped"
 
     def predicate(self) -> tuple[Json, str]:
@@ -325,7 +325,8 @@ class _RequestMaker:
             request["method"] = rng.choice(match.get("methods") or _METHODS)
             request["path"] = f"/v1/{rng.choice(_VERBS)}"
         else:
-            request |= {"model": rng.choice(_LLM_MODELS), "host": "api.openai.com"}
+            model = rng.choice(match.get("models") or _LLM_MODELS)
+            request |= {"model": model, "host": "api.openai.com"}
         return request
 
     def unaimed(self) -> Json:

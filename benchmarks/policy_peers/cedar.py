@@ -31,7 +31,7 @@ notes = (
     "and parses the answer); that cost is part of what a Python caller pays and is measured",
 )
 
-_SCALAR_FIELDS = ("tool", "host", "method")
+_SCALAR_FIELDS = ("tool", "host", "method", "model")
 
 
 def import_library() -> None:

@@ -38,10 +38,10 @@ notes = (
 
 MODEL = """
 [request_definition]
-r = sub, kind, ups, tool, host, method, amount, query
+r = sub, kind, ups, tool, host, method, model, amount, query
 
 [policy_definition]
-p = priority, sub, kind, ups, tool, host, method, amt, qre, eft
+p = priority, sub, kind, ups, tool, host, method, model, amt, qre, eft
 
 [role_definition]
 g = _, _
@@ -53,6 +53,7 @@ e = priority(p.eft) || deny
 m = (p.sub == "*" || g(r.sub, p.sub)) && (p.kind == "*" || r.kind == p.kind) \
 && (p.ups == "*" || r.ups == p.ups) && (p.tool == "*" || globMatch(r.tool, p.tool)) \
 && (p.host == "*" || globMatch(r.host, p.host)) && (p.method == "*" || r.method == p.method) \
+&& (p.model == "*" || globMatch(r.model, p.model)) \
 && (p.amt == "*" || numGt(r.amount, p.amt)) && (p.qre == "*" || regexMatch(r.query, p.qre))
 """
 
@@ -89,7 +90,7 @@ def _predicates(match: Json) -> tuple[str, str]:
 def rows(policy: Json) -> list[list[str]]:
     match = policy["match"]
     columns = [match.get(name) or ["*"] for name in ("agents", "kinds", "upstreams")]
-    columns += [match.get(name) or ["*"] for name in ("tools", "hosts", "methods")]
+    columns += [match.get(name) or ["*"] for name in ("tools", "hosts", "methods", "models")]
     amount, query = _predicates(match)
     effect = "allow" if policy["effect"] == "allow" else "deny"
     return [
@@ -107,6 +108,7 @@ def _request(req: Json) -> tuple[Any, ...]:
         req.get("tool") or "",
         req.get("host") or "",
         req.get("method") or "",
+        req.get("model") or "",
         args.get("amount"),
         str(args.get("query", "")),
     )
