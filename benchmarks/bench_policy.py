@@ -364,6 +364,39 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def markdown(report: dict[str, Any]) -> str:
+    """The results as Markdown tables (what docs/benchmarks-policy.md shows)."""
+    lines = [
+        "| policies | competitor | samples | p50 µs | p99 µs | setup ms | RSS Δ MB | py peak MB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size, rows in report["results"].items():
+        for row in rows.values():
+            if "error" in row:
+                lines.append(f"| {int(size):,} | {row['competitor']} | error: {row['error']} |")
+                continue
+            lat, build = row["latency"], row["build"]
+            lines.append(
+                f"| {int(size):,} | {row['label']} | {row['samples']:,} | {lat['p50_us']:,.1f} "
+                f"| {lat['p99_us']:,.1f} | {build['setup_ns_median'] / 1e6:,.1f} "
+                f"| {build['rss_delta_bytes'] / 2**20:,.1f} "
+                f"| {build['tracemalloc_peak_bytes'] / 2**20:,.1f} |"
+            )
+    lines += [
+        "",
+        "| policies | ours vs | on requests | p50 speedup | p99 speedup | decisions agree |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
+    for size, peers in report["speedups_vs_ours"].items():
+        for peer, cmp in peers.items():
+            lines.append(
+                f"| {int(size):,} | {peer} | {cmp['on_requests']:,} | {cmp['speedup_p50']:,}x "
+                f"| {cmp['speedup_p99']:,}x | {cmp['decision_agreement']:.1%} "
+                f"({cmp['agreement_means']}) |"
+            )
+    return "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 1_000, 10_000])
@@ -374,6 +407,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--budget", type=float, default=30.0, help="seconds of timing per run")
     parser.add_argument("--quick", action="store_true", help="small smoke run, no file")
     parser.add_argument("--out", type=Path, default=None, help="results file")
+    parser.add_argument("--markdown", type=Path, default=None, help="render a results file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
@@ -385,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         out = run_worker(args.worker, args.size, args.requests, args.seed, args.limit, args.budget)
         print(json.dumps(out))
+        return 0
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
         return 0
     if "ours" not in args.competitors:
         args.competitors.insert(0, "ours")  # every figure is read against ours
