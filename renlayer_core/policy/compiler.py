@@ -88,16 +88,21 @@ class DecisionTable:
 
     def candidates(self, req: ActionRequest) -> list[int]:
         """Ranks of the policies that may match, in (priority, id) order, each once."""
+        return sorted(set(self.candidate_ranks(req)))
+
+    def candidate_ranks(self, req: ActionRequest) -> list[int]:
+        """The same ranks sorted, but possibly repeated (a policy listing two keys that both
+        match); the evaluator skips repeats, which is cheaper than deduplicating here."""
         out = list(self.wildcard)
         agent = self.agent
         if agent:
             for key in req.agent_keys:
                 hit = agent.get(key)
                 if hit is not None:
-                    out.extend(hit)
+                    out += hit
         hit = self.kind.get(req.kind)
         if hit is not None:
-            out.extend(hit)
+            out += hit
         value = req.upstream
         if value is not None:
             self.upstream.lookup(value, out)
@@ -107,8 +112,7 @@ class DecisionTable:
         value = req.host_key
         if value is not None:
             self.host.lookup(value, out)
-        if len(out) > 1:
-            out = sorted(set(out))
+        out.sort()
         return out
 
     def stats(self) -> dict[str, Any]:

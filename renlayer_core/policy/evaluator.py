@@ -30,7 +30,11 @@ def evaluate(table: DecisionTable, request: ActionRequest) -> Decision:
     policies = table.policies
     monitor: list[MonitorHit] | None = None
     diags: list[Diagnostic] | None = None
-    for rank in table.candidates(request):
+    previous = -1
+    for rank in table.candidate_ranks(request):
+        if rank == previous:
+            continue
+        previous = rank
         cp = policies[rank]
         for check in cp.check_fns:
             if not check(request):
