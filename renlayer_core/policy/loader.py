@@ -122,9 +122,32 @@ def translate_errors(exc: ValidationError) -> list[FieldError]:
     return [_translate(err) for err in exc.errors(include_url=False)]
 
 
+def _json_value_loc(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], bool]:
+    """Pydantic tags each level inside a ``when`` value with its union member ('dict',
+    'list') and a bad key with '[key]'; users should see ``when[0].value.a.b``."""
+    if "when" not in loc:
+        return loc, False
+    at = loc.index("when") + 2
+    if len(loc) <= at or loc[at] != "value":
+        return loc, False
+    tail = loc[at + 1 :]
+    if "[key]" in tail:
+        return loc[: at + 1], True
+    return loc[: at + 1] + tuple(p for i, p in enumerate(tail) if i % 2 == 1), False
+
+
 def _translate(err: Any) -> FieldError:
-    loc = tuple(err["loc"])
+    loc, bad_key = _json_value_loc(tuple(err["loc"]))
     kind: str = err["type"]
+    if bad_key:
+        return FieldError(
+            format_loc(loc), "object keys must be text", "text keys", describe(err.get("input"))
+        )
+    if kind == "invalid-json-value":
+        expected = "text, a number, true, false, null, a list or an object"
+        return FieldError(
+            format_loc(loc), "must be plain JSON", expected, describe(err.get("input"))
+        )
     ctx: dict[str, Any] = err.get("ctx") or {}
     found = describe(err.get("input"))
     if kind == "renlayer":

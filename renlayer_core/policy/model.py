@@ -10,6 +10,7 @@ so that one pass reports every problem with its path. Validators raise
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_validator
@@ -93,10 +94,52 @@ def _policy_id(value: str) -> str:
     raise AssertionError("unreachable")
 
 
+_UPSTREAM: Final = re.compile(r"[a-z0-9*?][a-z0-9*?-]{0,62}")
+
+
+# The checks below reject patterns that are valid globs yet could never match what they are
+# compared with: a silent never-matching deny is the worst kind of policy bug.
+def _host(value: str) -> str:
+    if "/" in value or "@" in value or any(c.isspace() for c in value):
+        fail(
+            f"'{value}' is not a host (write the host alone: no scheme, path or user)",
+            expected="a host glob such as *.example.com",
+            found=f"'{value}'",
+        )
+    if value.count(":") == 1:
+        fail(
+            f"'{value}' has a port; hosts are matched without one",
+            expected="a host glob without port",
+            found=f"'{value}'",
+        )
+    return value
+
+
+def _path(value: str) -> str:
+    if not value.startswith(("/", "*")):
+        fail(
+            f"'{value}' cannot match: request paths start with '/'",
+            expected="a path glob starting with / or *",
+            found=f"'{value}'",
+        )
+    return value
+
+
+def _upstream(value: str) -> str:
+    if not _UPSTREAM.fullmatch(value):
+        fail(
+            f"'{value}' cannot match: upstream names are lower-case letters, digits and '-'",
+            expected="an upstream name or glob, e.g. prod-db or prod-*",
+            found=f"'{value}'",
+        )
+    return value
+
+
 NonEmpty = Annotated[list[T], Field(min_length=1, max_length=10_000)]
 ToolGlob = Annotated[str, _glob("any")]
-HostGlob = Annotated[str, _glob("any", lower=True)]
-PathGlob = Annotated[str, _glob("path")]
+HostGlob = Annotated[str, _glob("any", lower=True), AfterValidator(_host)]
+PathGlob = Annotated[str, _glob("path"), AfterValidator(_path)]
+UpstreamGlob = Annotated[str, _glob("any"), AfterValidator(_upstream)]
 
 
 class When(BaseModel):
@@ -130,7 +173,7 @@ class Match(BaseModel):
     model_config = _STRICT
     agents: NonEmpty[Annotated[str, AfterValidator(_agent_ref)]] | None = None
     kinds: NonEmpty[Kind] | None = None
-    upstreams: NonEmpty[ToolGlob] | None = None
+    upstreams: NonEmpty[UpstreamGlob] | None = None
     tools: NonEmpty[ToolGlob] | None = None
     hosts: NonEmpty[HostGlob] | None = None
     methods: NonEmpty[Annotated[str, AfterValidator(_method)]] | None = None

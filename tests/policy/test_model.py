@@ -93,6 +93,12 @@ REJECTIONS: list[tuple[str, Any, str, str]] = [
     ("gt on header", w('header.x-n', 'gt', 3), V, "is text"),
     ("number on header", w('header.x-n', 'eq', 3), V, "header values are text"),
     ("unknown when key", w('args.a', 'eq', 1, **{'x': 2}), W + ".x", "unknown field"),
+    ("url as host", m(hosts=["https://x.com/"]), M + ".hosts[0]", "is not a host"),
+    ("host with port", m(hosts=["x.com:443"]), M + ".hosts[0]", "has a port"),
+    ("relative path", m(paths=["v1/admin/**"]), M + ".paths[0]", "start with '/'"),
+    ("upper upstream", m(upstreams=["Prod-DB"]), M + ".upstreams[0]", "lower-case"),
+    ("non-JSON value", w("args.d", "eq", {1, 2}), V, "must be plain JSON"),
+    ("non-text key", w("args.d", "eq", {"a": [{1: 2}]}), V, "object keys must be text"),
     ("not a list", "just text", "", "a list of policies or an object"),
 ]  # fmt: skip
 
@@ -132,6 +138,12 @@ def test_error_found_and_expected_describe_user_input() -> None:
     assert err.expected == "a number"
     assert err.found == "'10'"
     assert str(err).startswith("policies[1].match.when[0].value: ")
+
+
+def test_errors_inside_json_values_have_clean_paths() -> None:
+    err = one_error(w("args.d", "eq", {"a": {"b": [1, b"x"]}}))
+    assert err.path == V + ".a.b[1]"
+    assert err.found == "a bytes value"
 
 
 def test_duplicate_ids_are_rejected() -> None:
