@@ -31,8 +31,9 @@ MAX_DEPTH: Final = 64
 
 
 class ActionRequest:
-    """One action, as policies see it. Build with ``parse_request`` (or ``ActionRequest.build``
-    for trusted in-process callers that already hold valid values)."""
+    """One action, as policies see it. Build it with ``parse_request``; in-process callers that
+    already hold validated values (the proxy, the engine) may call the constructor directly:
+    it normalises but does not validate."""
 
     __slots__ = (
         "_body_size", "agent_id", "agent_keys", "args", "body", "findings", "headers", "host",
