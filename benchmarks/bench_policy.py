@@ -238,7 +238,7 @@ def _summarise(raw: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-def _machine() -> dict[str, Any]:
+def _machine(load_start: list[float]) -> dict[str, Any]:
     cpu = platform.processor() or "unknown"
     try:
         with open("/proc/cpuinfo") as fh:
@@ -249,6 +249,7 @@ def _machine() -> dict[str, Any]:
         "cpu": cpu,
         "cores": os.cpu_count(),
         "platform": platform.platform(),
+        "loadavg_start": load_start,
         "loadavg": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -327,6 +328,7 @@ def _print_targets(rows: list[dict[str, Any]]) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    load_start = [round(x, 2) for x in os.getloadavg()]
     results: dict[str, Any] = {}
     speedups: dict[str, Any] = {}
     decided: dict[str, Any] = {}
@@ -357,7 +359,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "benchmark": "policy evaluation",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": _machine(),
+        "machine": _machine(load_start),
         "python": sys.version.split()[0],
         "versions": versions,
         "config": {
