@@ -42,6 +42,9 @@ INDEXABLE: Final = {
 }
 
 
+_PENDING: Final = Decision("deny", "default_denied", reason="policy not compiled yet")
+
+
 class CompiledPolicy:
     """What evaluation needs of one policy, flattened for speed."""
 
@@ -68,7 +71,8 @@ class CompiledPolicy:
         self.pred_fields: tuple[str, ...] = ()
         self.pred_ops: tuple[str, ...] = ()
         self.hit = MonitorHit(policy.id, policy.name, policy.effect)
-        self.decision = Decision(policy.effect, CODE_FOR_EFFECT[policy.effect])
+        # Filled in by the `decisions` pass; until then, a deny (never allow by accident).
+        self.decision = _PENDING
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +149,7 @@ def compile_policies(policies: Iterable[Policy], default_effect: str = "deny") -
     finally:
         if was_enabled:
             gc.enable()
-    table: DecisionTable = state["table"]
-    object.__setattr__(table, "timings", tuple(timings))
-    return table
+    return DecisionTable(**state["parts"], timings=tuple(timings))
 
 
 def _select(state: dict[str, Any]) -> None:
@@ -161,7 +163,9 @@ def _order(state: dict[str, Any]) -> None:
 
 def _leaves(state: dict[str, Any]) -> None:
     for cp in state["compiled"]:
-        when = cp.policy.match.when or []
+        match = cp.policy.match
+        cp.check_names, cp.check_fns = _checks(match)
+        when = match.when or []
         cp.pred_fns = tuple(
             compile_predicate(w.ref, w.op, w.value, "value" in w.model_fields_set) for w in when
         )
@@ -170,29 +174,47 @@ def _leaves(state: dict[str, Any]) -> None:
 
 
 def _choose_index(state: dict[str, Any]) -> None:
+    """File each policy under the dimension where it expects the fewest fellow candidates;
+    the index then guarantees that field, so its check is dropped."""
+    counts, totals = _key_counts(state["compiled"])
+    for cp in state["compiled"]:
+        fld = _cheapest_field(cp.policy.match, counts, totals)
+        if fld is None:
+            continue
+        cp.index_dim = INDEXABLE[fld]
+        cp.index_keys = tuple(dict.fromkeys(getattr(cp.policy.match, fld)))
+        keep = [i for i, name in enumerate(cp.check_names) if name != fld]
+        cp.check_names = tuple(cp.check_names[i] for i in keep)
+        cp.check_fns = tuple(cp.check_fns[i] for i in keep)
+
+
+def _key_counts(
+    compiled: list[CompiledPolicy],
+) -> tuple[dict[str, Counter[str]], Counter[str]]:
+    """Per dimension: how many policies list each key, and how many list the dimension."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
-    for cp in state["compiled"]:
+    for cp in compiled:
         for fld, dim in INDEXABLE.items():
             keys = getattr(cp.policy.match, fld)
             if keys:
                 counts[dim].update(set(keys))
                 totals[dim] += 1
-    for cp in state["compiled"]:
-        best: tuple[int, int, str] | None = None
-        for fld, dim in INDEXABLE.items():
-            keys = getattr(cp.policy.match, fld)
-            if keys:
-                cost = sum(_cost(dim, k, counts[dim], totals[dim]) for k in set(keys))
-                cand = (cost, DIMENSIONS.index(dim), dim)
-                if best is None or cand < best:
-                    best = cand
-        if best is not None:
-            cp.index_dim = best[2]
-            field_name = next(f for f, d in INDEXABLE.items() if d == best[2])
-            cp.index_keys = tuple(dict.fromkeys(getattr(cp.policy.match, field_name)))
-        names, fns = _checks(cp.policy.match, skip=cp.index_dim)
-        cp.check_names, cp.check_fns = names, fns
+    return counts, totals
+
+
+def _cheapest_field(
+    match: Match, counts: dict[str, Counter[str]], totals: Counter[str]
+) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for fld, dim in INDEXABLE.items():
+        keys = getattr(match, fld)
+        if keys:
+            cost = sum(_cost(dim, k, counts[dim], totals[dim]) for k in set(keys))
+            candidate = (cost, DIMENSIONS.index(dim), fld)
+            if best is None or candidate < best:
+                best = candidate
+    return None if best is None else best[2]
 
 
 def _cost(dim: str, key: str, counts: Counter[str], total: int) -> int:
@@ -209,17 +231,17 @@ def _index(state: dict[str, Any]) -> None:
             wildcard.append(cp.rank)
         for key in cp.index_keys:
             buckets[cp.index_dim].append((key, cp.rank))
-    state["table"] = DecisionTable(
-        default_effect=state["default_effect"],
-        policies=tuple(state["compiled"]),
-        wildcard=tuple(wildcard),
-        agent=_exact(buckets["agent"]),
-        kind=_exact(buckets["kind"]),
-        upstream=GlobIndex(buckets["upstream"]),
-        tool=GlobIndex(buckets["tool"]),
-        host=GlobIndex(buckets["host"]),
-        default=default_decision(state["default_effect"]),
-    )
+    state["parts"] = {
+        "default_effect": state["default_effect"],
+        "policies": tuple(state["compiled"]),
+        "wildcard": tuple(wildcard),
+        "agent": _exact(buckets["agent"]),
+        "kind": _exact(buckets["kind"]),
+        "upstream": GlobIndex(buckets["upstream"]),
+        "tool": GlobIndex(buckets["tool"]),
+        "host": GlobIndex(buckets["host"]),
+        "default": default_decision(state["default_effect"]),
+    }
 
 
 def _exact(pairs: list[tuple[str, int]]) -> dict[str, tuple[int, ...]]:
@@ -230,7 +252,7 @@ def _exact(pairs: list[tuple[str, int]]) -> dict[str, tuple[int, ...]]:
 
 
 def _decisions(state: dict[str, Any]) -> None:
-    for cp in state["table"].policies:
+    for cp in state["compiled"]:
         cp.decision = Decision(
             cp.effect,
             CODE_FOR_EFFECT[cp.effect],
@@ -254,12 +276,12 @@ PASSES: Final[tuple[tuple[str, Callable[[dict[str, Any]], None]], ...]] = (
 # --- static checks (every match field but `when`) --------------------------------------------
 
 
-def _checks(match: Match, skip: str | None) -> tuple[tuple[str, ...], tuple[Check, ...]]:
+def _checks(match: Match) -> tuple[tuple[str, ...], tuple[Check, ...]]:
     names: list[str] = []
     fns: list[Check] = []
     for fld, build in _CHECK_BUILDERS:
         keys = getattr(match, fld)
-        if keys is None or (skip is not None and INDEXABLE.get(fld) == skip):
+        if keys is None:
             continue
         names.append(fld)
         fns.append(build(keys))
