@@ -112,23 +112,28 @@ def _subset(pool: list[str], max_size: int = 3) -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from(pool), min_size=1, max_size=max_size)
 
 
+# Built once: a composite strategy defined per draw makes Hypothesis re-read its source.
+_MATCH_OPTIONS: dict[str, st.SearchStrategy[Any]] = {
+    "agents": _subset(AGENTS + ["label:" + lab for lab in LABELS]),
+    "kinds": _subset(["http", "llm", "tool"], 2),
+    "upstreams": _subset(UPSTREAM_GLOBS),
+    "tools": _subset(TOOL_GLOBS),
+    "hosts": _subset(HOST_GLOBS),
+    "methods": _subset(POLICY_METHODS),
+    "paths": _subset(PATH_GLOBS),
+    "models": _subset(MODEL_GLOBS),
+    "findings": _subset(FINDING_GLOBS),
+    "when": st.lists(_when(), min_size=1, max_size=3),
+}
+_FIELDS_WITH_WHEN = sorted(_MATCH_OPTIONS)
+_FIELDS_WITHOUT_WHEN = sorted(set(_MATCH_OPTIONS) - {"when"})
+
+
 @st.composite
 def match_doc(draw: st.DrawFn, with_when: bool = True) -> dict[str, Any]:
-    options: dict[str, st.SearchStrategy[Any]] = {
-        "agents": _subset(AGENTS + ["label:" + lab for lab in LABELS]),
-        "kinds": _subset(["http", "llm", "tool"], 2),
-        "upstreams": _subset(UPSTREAM_GLOBS),
-        "tools": _subset(TOOL_GLOBS),
-        "hosts": _subset(HOST_GLOBS),
-        "methods": _subset(POLICY_METHODS),
-        "paths": _subset(PATH_GLOBS),
-        "models": _subset(MODEL_GLOBS),
-        "findings": _subset(FINDING_GLOBS),
-    }
-    if with_when:
-        options["when"] = st.lists(_when(), min_size=1, max_size=3)
-    chosen = draw(st.lists(st.sampled_from(sorted(options)), max_size=4, unique=True))
-    return {name: draw(options[name]) for name in chosen}
+    names = _FIELDS_WITH_WHEN if with_when else _FIELDS_WITHOUT_WHEN
+    chosen = draw(st.lists(st.sampled_from(names), max_size=4, unique=True))
+    return {name: draw(_MATCH_OPTIONS[name]) for name in chosen}
 
 
 @st.composite
