@@ -22,6 +22,7 @@ ROOTS_HELP: Final = (
     "or time.weekday"
 )
 _SEGMENT: Final = re.compile(r'\.([^.\[\]"\s]+)|\[(\d{1,9})\]|\["([^"\\]*)"\]')
+MAX_FIELD_LEN: Final = 256
 _HEADER: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
@@ -37,6 +38,8 @@ class FieldRef:
 
 def parse_field(text: str) -> FieldRef:
     """Parse a ``when`` field; raises ``ValueError`` with a user-facing message."""
+    if len(text) > MAX_FIELD_LEN:
+        raise ValueError(f"a field reference has at most {MAX_FIELD_LEN} characters")
     fixed = {"body.size", "session.trace_count", "time.hour", "time.weekday"}
     if text in fixed:
         return FieldRef(text, text)  # type: ignore[arg-type]

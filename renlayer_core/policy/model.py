@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Final, Literal, TypeVar
+from typing import Annotated, Any, Final, Literal, NoReturn, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic_core import PydanticCustomError
@@ -38,7 +38,7 @@ T = TypeVar("T")
 
 def fail(
     message: str, *, expected: str | None = None, found: str | None = None, at: str = ""
-) -> Any:
+) -> NoReturn:
     ctx: dict[str, Any] = {"message": message}
     if expected is not None:
         ctx["expected"] = expected
@@ -49,11 +49,16 @@ def fail(
     raise PydanticCustomError("renlayer", "{message}", ctx)
 
 
+def _q(value: str) -> str:
+    """User input quoted for a one-line message, cut short if long."""
+    return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
+
+
 def _glob(style: GlobStyle, lower: bool = False) -> AfterValidator:
     def check(value: str) -> str:
         problem = glob_problem(value, style)
         if problem is not None:
-            fail(problem, expected="a glob using * and ?", found=f"'{value}'")
+            fail(problem, expected="a glob using * and ?", found=describe(value))
         return value.lower() if lower else value
 
     return AfterValidator(check)
@@ -64,25 +69,28 @@ def _agent_ref(value: str) -> str:
         key, sep, _ = value[len("label:") :].partition("=")
         if not sep or not key or any(c.isspace() for c in key):
             fail(
-                f"'{value}' is not a label reference",
+                f"{_q(value)} is not a label reference",
                 expected="label:key=value",
-                found=f"'{value}'",
+                found=describe(value),
             )
         return value
     try:
         return parse_id(value, "agent")
     except InvalidId:
         fail(
-            f"'{value}' is neither an agent id nor a label reference",
+            f"{_q(value)} is neither an agent id nor a label reference",
             expected="an agent id (agent_<ULID>) or label:key=value",
-            found=f"'{value}'",
+            found=describe(value),
         )
-    raise AssertionError("unreachable")
 
 
 def _method(value: str) -> str:
     if not value.isascii() or not value.isalpha():
-        fail(f"'{value}' is not an HTTP method", expected="letters, e.g. POST", found=f"'{value}'")
+        fail(
+            f"{_q(value)} is not an HTTP method",
+            expected="letters, e.g. POST",
+            found=describe(value),
+        )
     return value.upper()
 
 
@@ -90,8 +98,7 @@ def _policy_id(value: str) -> str:
     try:
         return parse_id(value, "pol")
     except InvalidId as exc:
-        fail(exc.message, expected="a policy id (pol_<ULID>)", found=f"'{value}'")
-    raise AssertionError("unreachable")
+        fail(exc.message, expected="a policy id (pol_<ULID>)", found=describe(value))
 
 
 _UPSTREAM: Final = re.compile(r"[a-z0-9*?][a-z0-9*?-]{0,62}")
@@ -102,15 +109,15 @@ _UPSTREAM: Final = re.compile(r"[a-z0-9*?][a-z0-9*?-]{0,62}")
 def _host(value: str) -> str:
     if "/" in value or "@" in value or any(c.isspace() for c in value):
         fail(
-            f"'{value}' is not a host (write the host alone: no scheme, path or user)",
+            f"{_q(value)} is not a host (write the host alone: no scheme, path or user)",
             expected="a host glob such as *.example.com",
-            found=f"'{value}'",
+            found=describe(value),
         )
     if value.count(":") == 1:
         fail(
-            f"'{value}' has a port; hosts are matched without one",
+            f"{_q(value)} has a port; hosts are matched without one",
             expected="a host glob without port",
-            found=f"'{value}'",
+            found=describe(value),
         )
     return value
 
@@ -118,9 +125,9 @@ def _host(value: str) -> str:
 def _path(value: str) -> str:
     if not value.startswith(("/", "*")):
         fail(
-            f"'{value}' cannot match: request paths start with '/'",
+            f"{_q(value)} cannot match: request paths start with '/'",
             expected="a path glob starting with / or *",
-            found=f"'{value}'",
+            found=describe(value),
         )
     return value
 
@@ -128,9 +135,9 @@ def _path(value: str) -> str:
 def _upstream(value: str) -> str:
     if not _UPSTREAM.fullmatch(value):
         fail(
-            f"'{value}' cannot match: upstream names are lower-case letters, digits and '-'",
+            f"{_q(value)} cannot match: upstream names are lower-case letters, digits and '-'",
             expected="an upstream name or glob, e.g. prod-db or prod-*",
-            found=f"'{value}'",
+            found=describe(value),
         )
     return value
 
@@ -155,8 +162,7 @@ class When(BaseModel):
         try:
             ref = parse_field(self.field)
         except ValueError as exc:
-            fail(str(exc), expected="a known field", found=f"'{self.field}'", at="field")
-            raise
+            fail(str(exc), expected="a known field", found=describe(self.field), at="field")
         problem = value_problem(ref, self.op, self.value, "value" in self.model_fields_set)
         if problem is not None:
             fail(problem[0], expected=problem[1], found=describe(self.value), at="value")
