@@ -156,11 +156,20 @@ def _ne(expected: Any) -> Test:
 
 
 def _in(options: list[Any]) -> Test:
+    # All-text or all-number lists (the common case, and the long ones) become a set lookup.
+    # The type test first keeps JSON equality: True must not be found in {1}, nor 1 in {"1"}.
+    if all(type(o) is str for o in options):
+        texts = frozenset(options)
+        return lambda actual: type(actual) is str and actual in texts
+    if all(_is_num(o) for o in options):
+        numbers = frozenset(options)
+        return lambda actual: _is_num(actual) and actual in numbers
     return lambda actual: any(json_equal(actual, o) for o in options)
 
 
 def _not_in(options: list[Any]) -> Test:
-    return lambda actual: not any(json_equal(actual, o) for o in options)
+    member = _in(options)
+    return lambda actual: not member(actual)
 
 
 def _glob(pattern: str) -> Test:

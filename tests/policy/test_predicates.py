@@ -69,6 +69,11 @@ def problem(field: str, op: str, *value: Any, req: dict[str, Any] = REQ) -> str:
         ("args.nested", "eq", {"list": [{"id": 7}], "dotted.key": "x"}, True),
         ("args.amount", "in", [1, 1500], True),
         ("args.amount", "in", [True, "1500"], False),
+        ("args.amount", "in", [1500.0, 2], True),  # all-number list: set lookup
+        ("args.flag", "in", [1, 0], False),  # ... that never finds a boolean
+        ("args.amount", "in", ["1500", "x"], False),  # all-text list
+        ("args.name", "in", ["x", "Prod-DB"], True),
+        ("args.name", "not_in", ["x", "y"], True),
         ("args.amount", "not_in", [1, 2], True),
         ("args.amount", "not_in", [1500], False),
         ("args.name", "glob", "Prod-*", True),
