@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from renlayer_core.ids import new_id
+from renlayer_core.ids import encode_int
 
 HEAVY = os.environ.get("RENLAYER_HYPOTHESIS_PROFILE") == "heavy"
 
@@ -22,8 +22,10 @@ def examples(default: int) -> int:
     return default * 20 if HEAVY else default
 
 
-AGENTS = [new_id("agent") for _ in range(3)]
-POLICY_IDS = sorted(new_id("pol") for _ in range(80))
+# Fixed ids (not new_id): reproducible examples, and no id generated at import time.
+_BASE = 1_764_000_000_000 << 80
+AGENTS = ["agent_" + encode_int(_BASE + k * 7919) for k in range(3)]
+POLICY_IDS = ["pol_" + encode_int(_BASE + k * 104729) for k in range(80)]
 LABELS = ["team=finance", "team=data", "env=prod", "env=dev", "tier=*"]
 UPSTREAMS = ["prod-db", "staging-db", "openai", "mcp-tools"]
 UPSTREAM_GLOBS = ["prod-*", "*-db", "*", "open?i", "prod-db", "mcp-tools"]
