@@ -168,6 +168,8 @@ class Crud(Generic[R]):
     def create(self, tenant_id: str, record: R) -> R:
         _check_tenant(tenant_id, record)
         with self._s.engine.write() as tx:
+            if tx.get(t.TENANTS, tenant_id, tenant_id) is None:
+                raise _not_found("tenant", tenant_id)
             self._before_create(tx, tenant_id, record)
             try:
                 tx.insert(self._t, record)
@@ -739,14 +741,16 @@ class AuditRepo:
     ) -> Iterator[AuditEvent]:
         return self._s.stream(t.AUDIT, tenant_id, self._conds(filters), chunk_size)
 
-    def _by_seq(self, tenant_id: str, chunk: int) -> Iterator[AuditEvent]:
+    def _by_seq(self, tenant_id: str, chunk: int, upto: int) -> Iterator[AuditEvent]:
+        """Events 1..``upto`` in seq order. Rows past the head read at the start (appended
+        while verifying) are left for the next verification."""
         last = 0
-        while True:
+        while last < upto:
             with self._s.engine.read() as tx:
                 rows: list[AuditEvent] = tx.select(
                     t.AUDIT,
                     tenant_id,
-                    [Cond("seq", ">", last)],
+                    [Cond("seq", ">", last), Cond("seq", "<=", upto)],
                     order_by="seq",
                     descending=False,
                     limit=chunk,
@@ -761,7 +765,7 @@ class AuditRepo:
             if tx.get(t.TENANTS, tenant_id, tenant_id) is None:
                 raise _not_found("tenant", tenant_id)
             head = tx.audit_head(tenant_id, lock=False)
-        return verify_chain(self._by_seq(tenant_id, chunk_size), head)
+        return verify_chain(self._by_seq(tenant_id, chunk_size, head[0]), head)
 
 
 class GenericStore:
