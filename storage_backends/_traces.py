@@ -61,7 +61,7 @@ def session_deltas(fresh: Sequence[TraceRecord]) -> dict[tuple[str, str], Sessio
 def merge_session(current: Session | None, tenant_id: str, ext: str, d: SessionDelta) -> Session:
     if current is None:
         return Session(
-            id=new_id("sess", now_ms=d.first_seen),
+            id=new_id("sess"),
             tenant_id=tenant_id,
             external_id=ext,
             agent_id=d.agent_id,

@@ -298,6 +298,8 @@ class PostgresEngine:
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.2):
                             self._emit(note.payload)
+                            if self._stop.is_set():
+                                break
             except psycopg.Error as exc:
                 ready.set()
                 log.warning("key invalidation listener lost its connection: %s", _short(exc))
@@ -307,6 +309,9 @@ class PostgresEngine:
     def close(self) -> None:
         self._stop.set()
         if self._listener is not None:
+            # Wake the listener now rather than at its next poll.
+            with contextlib.suppress(Unavailable, psycopg.Error), self.write() as tx:
+                tx.notify("all")
             self._listener.join(timeout=5)
         self._pool.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from renlayer_core.ids import new_id
+from renlayer_core.ids import encode_int, new_id
 from renlayer_core.models import (
     AllowList,
     Approval,
@@ -22,6 +22,11 @@ from renlayer_core.models import (
     WebhookEndpoint,
     now_ms,
 )
+
+
+def id_at(prefix: str, ms: int) -> str:
+    """An id minted at ``ms`` (``new_id`` never goes back in time: it keeps ids monotonic)."""
+    return f"{prefix}_{encode_int((ms << 80) | secrets.randbits(79))}"
 
 
 def _times() -> dict[str, int]:
@@ -126,7 +131,7 @@ def trace(tenant_id: str, *, ms: int | None = None, **kw: Any) -> TraceRecord:
         for d in detectors
     )
     return TraceRecord(
-        id=new_id("trace", now_ms=ts),
+        id=id_at("trace", ts) if ms is not None else new_id("trace"),
         tenant_id=tenant_id,
         timestamp=ts,
         action=action,
