@@ -98,9 +98,9 @@ def test_cursor_of_another_list_or_filters_or_key_is_refused(
     with pytest.raises(InvalidCursor):
         store.users.list(tenant.id, limit=1, cursor=good)
     # A store with another cursor key (another deployment) refuses it too.
-    with open_store("memory://", cursor_key=b"another-cursor-key-000000000000") as foreign:
-        with pytest.raises(InvalidCursor):
-            foreign.agents.list(tenant.id, limit=1, cursor=good)
+    foreign = open_store("memory://", cursor_key=b"another-cursor-key-000000000000")
+    with foreign, pytest.raises(InvalidCursor):
+        foreign.agents.list(tenant.id, limit=1, cursor=good)
 
 
 def test_paging_is_stable_while_rows_are_inserted(store: GenericStore, tenant: Tenant) -> None:
