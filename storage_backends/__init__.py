@@ -18,12 +18,14 @@ def open_store(
     cursor_key: bytes,
     migrate: bool = True,
     key_cache_ttl: float = 1.0,
+    key_cache: KeyCache | None = None,
     **options: Any,
 ) -> GenericStore:
     """Open the store at ``url``; schema migrations are applied on open unless
-    ``migrate=False``. Extra ``options`` go to the backend (e.g. ``pool_size``)."""
+    ``migrate=False``. Extra ``options`` go to the backend (SQLite: ``busy_timeout_ms``;
+    PostgreSQL: ``schema``, ``pool_min``, ``pool_max``, ``connect_timeout``)."""
     scheme = url.partition("://")[0].lower()
-    cache = KeyCache(ttl=key_cache_ttl)
+    cache = key_cache or KeyCache(ttl=key_cache_ttl)
     if scheme == "memory":
         from storage_backends.memory import MemoryEngine
 
