@@ -14,12 +14,14 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from renlayer_core.ids import new_id
 from renlayer_core.models import TraceAction, TraceDecision, TraceRecord
 
-TENANT = new_id("ten")
-AGENT = new_id("agent")
+# Fixed, so that a child process writes under the same tenant as the test that reads.
+TENANT = "ten_01JDQ00000000000000000TEST"
+AGENT = "agent_01JDQ00000000000000000TEST"
 
 
 def make_trace(i: int, *, tenant: str = TENANT, session: str | None = None) -> TraceRecord:
@@ -87,3 +89,30 @@ def wait_for(cond: Callable[[], bool], timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.01)
     return cond()
+
+
+def open_sqlite_store(path: Path, *, busy_timeout_ms: int = 20, migrate: bool = True) -> Any:
+    """The real SQLite backend, with a short busy timeout so a held lock fails fast."""
+    from storage_backends import open_store
+
+    return open_store(
+        f"sqlite:///{path}", cursor_key=b"k" * 32, busy_timeout_ms=busy_timeout_ms, migrate=migrate
+    )
+
+
+def stored_in_order(path: Path) -> list[str]:
+    """Trace ids in the order the SQLite backend first inserted them (rowid order)."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return [row[0] for row in db.execute("select id from traces order by rowid")]
+
+
+@contextlib.contextmanager
+def sqlite_outage(path: Path) -> Iterator[None]:
+    """Another connection holds the file with ``BEGIN EXCLUSIVE``: writes elsewhere fail."""
+    db = sqlite3.connect(path, timeout=5, isolation_level=None)
+    try:
+        db.execute("begin exclusive")
+        yield
+        db.execute("rollback")
+    finally:
+        db.close()
