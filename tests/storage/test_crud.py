@@ -57,27 +57,21 @@ def test_create_get_update_delete(store: GenericStore, tenant: Tenant, case: Cas
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.repo)
-def test_duplicate_id_is_a_conflict(store: GenericStore, tenant: Tenant, case: Case) -> None:
+def test_refusals(store: GenericStore, tenant: Tenant, other: Tenant, case: Case) -> None:
     repo = getattr(store, case.repo)
     record = repo.create(tenant.id, case.build(tenant.id))
+    # The same id twice is a conflict naming the existing row.
     with pytest.raises(Conflict) as info:
         repo.create(tenant.id, record)
     assert info.value.existing_id == record.id
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.repo)
-def test_create_in_a_missing_tenant_is_not_found(store: GenericStore, case: Case) -> None:
+    # A tenant that does not exist owns nothing.
     ghost = new_id("ten")
     with pytest.raises(NotFound):
-        getattr(store, case.repo).create(ghost, case.build(ghost))
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.repo)
-def test_record_of_another_tenant_is_refused(
-    store: GenericStore, tenant: Tenant, other: Tenant, case: Case
-) -> None:
+        repo.create(ghost, case.build(ghost))
+    # A record addressed to one tenant but owned by another is refused.
     with pytest.raises(InvalidInput):
-        getattr(store, case.repo).create(tenant.id, case.build(other.id))
+        repo.create(tenant.id, case.build(other.id))
+    assert repo.all(tenant.id) == [record]
 
 
 def test_tenant_crud(store: GenericStore) -> None:
