@@ -52,7 +52,7 @@ from renlayer_core.storage.filters import (
 )
 from renlayer_core.storage.keycache import KeyCache
 from renlayer_core.storage.page import Page, check_limit
-from renlayer_core.storage.ports import Capabilities, VerifyResult
+from renlayer_core.storage.ports import Capabilities, Store, VerifyResult
 from storage_backends import _tables as t
 from storage_backends._engine import Duplicate, Engine
 from storage_backends._tables import Cond, Table
@@ -818,3 +818,8 @@ class GenericStore:
 
 
 __all__ = ["GenericStore"]
+
+
+def _conforms(store: GenericStore) -> Store:
+    """Static check (mypy): the generic store satisfies the port."""
+    return store

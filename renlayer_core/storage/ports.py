@@ -260,20 +260,37 @@ class AuditRepo(Protocol):
 
 
 class Store(Protocol):
-    capabilities: Capabilities
-    tenants: TenantRepo
-    users: UserRepo
-    agents: AgentRepo
-    keys: KeyRepo
-    policies: PolicyRepo
-    detectors: DocRepo[Detector]
-    patterns: DocRepo[Pattern]
-    allow_lists: DocRepo[AllowList]
-    upstreams: UpstreamRepo
-    webhooks: WebhookRepo
-    approvals: ApprovalRepo
-    traces: TraceRepo
-    audit: AuditRepo
+    """The aggregate a backend returns. Members are read-only properties so an implementation
+    may expose more specific repository types."""
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+    @property
+    def tenants(self) -> TenantRepo: ...
+    @property
+    def users(self) -> UserRepo: ...
+    @property
+    def agents(self) -> AgentRepo: ...
+    @property
+    def keys(self) -> KeyRepo: ...
+    @property
+    def policies(self) -> PolicyRepo: ...
+    @property
+    def detectors(self) -> DocRepo[Detector]: ...
+    @property
+    def patterns(self) -> DocRepo[Pattern]: ...
+    @property
+    def allow_lists(self) -> DocRepo[AllowList]: ...
+    @property
+    def upstreams(self) -> UpstreamRepo: ...
+    @property
+    def webhooks(self) -> WebhookRepo: ...
+    @property
+    def approvals(self) -> ApprovalRepo: ...
+    @property
+    def traces(self) -> TraceRepo: ...
+    @property
+    def audit(self) -> AuditRepo: ...
 
     def migrate(self) -> int:
         """Apply pending schema migrations; returns the schema version. Safe to repeat."""

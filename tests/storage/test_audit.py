@@ -210,3 +210,45 @@ def test_forger_who_rehashes_a_row_breaks_the_next_link(sql_backend: Backend) ->
     assert store.audit.get(tenant_id, forged.id).actor == "usr_forged"
     result = store.audit.verify(tenant_id)
     assert (result.ok, result.first_broken_seq) == (False, 3)
+
+
+_APPENDER = """
+import sys
+from renlayer_core.models import AuditDraft
+from storage_backends import open_store
+url, schema, tenant = sys.argv[1], sys.argv[2], sys.argv[3]
+kw = {"schema": schema} if schema != "-" else {}
+store = open_store(url, cursor_key=b"k" * 32, **kw)
+for i in range(15):
+    store.audit.append(tenant, AuditDraft(actor="usr_p", action="x.y", resource_type="policy"))
+store.close()
+"""
+
+
+def test_concurrent_processes_do_not_fork_the_chain(sql_backend: Backend) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    store = sql_backend.open()
+    tenant = make_tenant(store)
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _APPENDER,
+                sql_backend.url,
+                sql_backend.schema or "-",
+                tenant.id,
+            ],
+            cwd=Path(__file__).resolve().parents[2],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    result = store.audit.verify(tenant.id)
+    assert (result.ok, result.checked) == (True, 45)
