@@ -265,13 +265,25 @@ class WriteBehindWriter(Generic[T]):
     # -- the drainer thread -------------------------------------------------------------
 
     def _run(self) -> None:
+        delay = self._cfg.retry_initial
         while True:
-            with self._lock:
-                batch = self._next_batch_locked()
-                if batch is None:
+            try:
+                with self._lock:
+                    batch = self._next_batch_locked()
+                    if batch is None:
+                        return
+                    self._inflight = batch
+                self._deliver(batch)
+                delay = self._cfg.retry_initial
+            except Exception as exc:
+                # The drainer must outlive any surprise (a spill read error, a decoder bug):
+                # if it died, records would pile up unseen. Log, back off, go on.
+                log.exception("%s: the background writer hit an error; retrying", self._name)
+                with self._lock:
+                    self._last_error = describe(exc)
+                if self._stop.wait(delay):
                     return
-                self._inflight = batch
-            self._deliver(batch)
+                delay = min(delay * 2, self._cfg.retry_max)
 
     def _next_batch_locked(self) -> _Batch[T] | None:
         while not self._closed:
@@ -307,7 +319,17 @@ class WriteBehindWriter(Generic[T]):
         return _Batch(items)
 
     def _read_spill_locked(self, spill: SpillFile) -> _Batch[T] | None:
-        run = spill.read(self._cfg.batch_size)
+        try:
+            run = spill.read(self._cfg.batch_size)
+        except FileNotFoundError:
+            log.error(
+                "spill file '%s' was removed by someone else: %d records in it are lost",
+                spill.path,
+                spill.pending,
+            )
+            self._last_error = "spill_removed: the spill file was removed while in use"
+            spill.remove()
+            return None
         if run.count == 0:
             # The file ends before its count says: it was damaged while we ran. Keep what
             # was read so far; say so loudly rather than spin.

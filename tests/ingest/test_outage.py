@@ -121,3 +121,54 @@ def test_replay_of_a_spill_left_by_an_earlier_run_goes_first(tmp_path: Path) -> 
     assert writer.close(timeout=20).clean
     assert stored_in_order(db) == [t.id for t in old + new]
     store.close()
+
+
+def test_an_undecodable_spilled_record_goes_to_the_rejected_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A whole frame whose payload is not a trace (e.g. written by a future version): the
+    others are replayed, this one is kept aside with an error, nothing crashes."""
+    from renlayer_core.ingest.spill import MAGIC, frame
+    from renlayer_core.ingest.traces import encode_trace
+
+    db, spill = tmp_path / "r.db", tmp_path / "t.spill"
+    store = open_sqlite_store(db)
+    good = [make_trace(i) for i in range(3)]
+    spill.write_bytes(
+        MAGIC
+        + frame(encode_trace(good[0]))
+        + frame(b"\x93not a trace")
+        + b"".join(frame(encode_trace(t)) for t in good[1:])
+    )
+    with caplog.at_level(logging.ERROR, logger="renlayer.ingest"):
+        writer = trace_writer(store.traces.append_traces, spill_path=spill, config=CFG)
+        assert writer.close(timeout=10).clean
+    assert stored_in_order(db) == [t.id for t in good]
+    assert writer.metrics().rejected == 1
+    assert "undecodable record" in caplog.text
+    assert (tmp_path / "t.spill.rejected").stat().st_size > 0
+    store.close()
+
+
+def test_a_spill_file_removed_behind_the_writers_back_is_reported_not_fatal(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db, spill = tmp_path / "r.db", tmp_path / "t.spill"
+    store = open_sqlite_store(db)
+    writer = trace_writer(store.traces.append_traces, spill_path=spill, config=CFG)
+    with caplog.at_level(logging.ERROR, logger="renlayer.ingest"):
+        with sqlite_outage(db):
+            for i in range(120):
+                writer.submit(make_trace(i))
+            spill.unlink()
+        assert wait_for(lambda: "removed by someone else" in caplog.text)
+        later = [make_trace(1000 + i) for i in range(10)]
+        for t in later:
+            writer.submit(t)
+        assert writer.close(timeout=10).clean
+    stored = stored_in_order(db)
+    assert stored[-10:] == [t.id for t in later]
+    # The records that were only in the removed file are lost, and the writer says so.
+    assert (writer.metrics().last_error or "").startswith("spill_removed")
+    assert len(stored) < 120 + 10
+    store.close()
