@@ -7,7 +7,7 @@ from typing import Any
 
 from renlayer_core.errors import InvalidInput
 from renlayer_core.storage.keycache import KeyCache
-from storage_backends._repos import GenericStore
+from storage_backends.repos import GenericStore
 
 __all__ = ["GenericStore", "open_store"]
 

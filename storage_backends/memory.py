@@ -60,7 +60,9 @@ class MemoryTx:
             rows.pop(key, None)
         else:
             rows[key] = record
-        self.undo.append(lambda: rows.__setitem__(key, old) if old else rows.pop(key, None))
+        self.undo.append(
+            lambda: rows.__setitem__(key, old) if old is not None else rows.pop(key, None)
+        )
 
     def _clash(self, table: Table, record: Any) -> str | None:
         tenant = table.tenant_of(record)
@@ -144,7 +146,11 @@ class MemoryTx:
         old = self._heads.get(tenant_id)
         self._heads[tenant_id] = (seq, hash_)
         self.undo.append(
-            lambda: self._heads.__setitem__(tenant_id, old) if old else self._heads.pop(tenant_id)
+            lambda: (
+                self._heads.__setitem__(tenant_id, old)
+                if old is not None
+                else self._heads.pop(tenant_id)
+            )
         )
 
     def notify(self, message: str) -> None:
