@@ -263,6 +263,26 @@ def bench_writer_ingest(store: Any, n: int, spill_dir: Path) -> dict[str, Any]:
     }
 
 
+def bench_writer_ceiling(n: int, spill_dir: Path) -> dict[str, Any]:
+    """The writer alone, into a sink that does nothing: its own cost per trace (encode, queue,
+    batch, hand-off), i.e. the ceiling it puts on any backend."""
+    records = [r for batch in generate(make_shape(random.Random(5)), n, seed=5) for r in batch]
+    writer = trace_writer(lambda batch: None, spill_path=spill_dir / "ceiling.spill")
+    t0 = time.perf_counter()
+    for rec in records:
+        writer.submit(rec)
+    submit_s = time.perf_counter() - t0
+    report = writer.close(timeout=120)
+    total = time.perf_counter() - t0
+    return {
+        "traces": n,
+        "submit_per_s": n / submit_s,
+        "end_to_end_per_s": n / total,
+        "spilled": writer.metrics().spilled,
+        "clean_close": report.clean,
+    }
+
+
 def bench_list(store: Any, shape: Shape, n: int, fetches: int) -> dict[str, Any]:
     rng = random.Random(3)
     step = max(1, shape.span_ms // max(n, 1))
@@ -513,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.traces, args.fetches = min(args.traces, 20_000), min(args.fetches, 50)
     info = machine()
+    with tempfile.TemporaryDirectory(prefix="rl-bench-") as tmp:
+        ceiling = bench_writer_ceiling(min(args.traces, args.writer_traces), Path(tmp))
+    print(f"writer ceiling (no-op sink): {ceiling['end_to_end_per_s']:,.0f} traces/s", flush=True)
     results: dict[str, Any] = {}
     for name in [b.strip() for b in args.backends.split(",") if b.strip()]:
         results[name] = run_backend(name, args.traces, args)
@@ -524,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
         "note": "2 cores shared with other agents' work: expect ±20% run to run; "
         "load average at start and end is recorded.",
         "targets": TARGETS,
+        "writer_ceiling": ceiling,
         "results": results,
         "load_avg_end": os.getloadavg(),
     }
