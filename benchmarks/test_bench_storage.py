@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import random
 import secrets
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench_storage as bench
-
+from benchmarks import bench_storage as bench
 from renlayer_core.storage import TraceFilter
 from storage_backends import open_store
 
