@@ -36,6 +36,16 @@ def encode(record: Any) -> str:
     return msgspec.json.encode(record).decode("utf-8")
 
 
+def insert_sql(table: Table) -> str:
+    columns = ["tenant_id", "id", *table.columns, "doc"]
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+
+
+def row_values(table: Table, record: Any) -> tuple[object, ...]:
+    return (table.tenant_of(record), record.id, *table.values(record).values(), encode(record))
+
+
 class Dialect(Protocol):
     # Appended to the audit head read when appending (row lock on PostgreSQL).
     for_update: str
@@ -61,9 +71,6 @@ class SqlTx:
         if rows:
             cur = self.conn.cursor()
             cur.executemany(self.dialect.sql(sql), rows)
-
-    def _row_values(self, table: Table, record: Any) -> list[object]:
-        return [table.tenant_of(record), record.id, *table.values(record).values(), encode(record)]
 
     def _guarded(self, table: Table, sql: str, params: Sequence[object]) -> Any:
         try:
@@ -91,10 +98,7 @@ class SqlTx:
             )
 
     def insert(self, table: Table, record: Any) -> None:
-        columns = ["tenant_id", "id", *table.columns, "doc"]
-        marks = ", ".join("?" for _ in columns)
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-        self._guarded(table, sql, self._row_values(table, record))
+        self._guarded(table, insert_sql(table), row_values(table, record))
         self._insert_multi(table, record)
 
     def get(self, table: Table, tenant_id: str, record_id: str) -> Any | None:

@@ -220,8 +220,14 @@ class PostgresEngine:
 
     @contextmanager
     def read(self) -> Iterator[PgTx]:
+        # Reads run in autocommit: under READ COMMITTED a transaction gives a multi-statement
+        # read no extra consistency, and skipping BEGIN/COMMIT saves a round trip per read.
         with self._conn() as conn:
-            yield PgTx(conn, self._dialect)
+            conn.autocommit = True
+            try:
+                yield PgTx(conn, self._dialect)
+            finally:
+                conn.autocommit = False
 
     @contextmanager
     def write(self) -> Iterator[PgTx]:

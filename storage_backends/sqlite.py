@@ -7,20 +7,26 @@ readers run beside the writer). Several processes may share the file; key-cache
 invalidations do not cross processes, so there the 1 s cache TTL is the bound.
 """
 
+# ruff: noqa: S608 - identifiers are constants; values always go as parameters.
+
 from __future__ import annotations
 
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
+import msgspec
+
 from renlayer_core.errors import InvalidInput, NotFound, Unavailable
+from renlayer_core.models import Session, TraceRecord
 from renlayer_core.storage.ports import Capabilities
 from storage_backends import _migrations
-from storage_backends._sql import SqlTx
-from storage_backends._tables import Table
+from storage_backends._sql import SqlTx, decode, encode, insert_sql, row_values
+from storage_backends._tables import SESSIONS, TRACES, Table
+from storage_backends._traces import merge_session, session_deltas, unique_batch
 
 
 def path_from_url(url: str) -> str:
@@ -59,6 +65,78 @@ class SqliteDialect:
         """No cross-process channel: the cache TTL bounds staleness."""
 
 
+_CHUNK = 500  # ids per IN (…) list: far below SQLite's parameter limit
+
+
+class SqliteTx(SqlTx):
+    """Batch ingest without a statement per trace: which ids exist and which sessions exist
+    are asked once per 500 ids, then rows go in with ``executemany``. Correct because the
+    whole batch runs under ``BEGIN IMMEDIATE``: no other writer can interleave."""
+
+    def append_traces(self, batch: Sequence[TraceRecord]) -> None:
+        rows = unique_batch(batch)
+        existing = self._existing_ids(rows)
+        fresh = [r for r in rows if (r.tenant_id, r.id) not in existing]
+        if not fresh:
+            return
+        deltas = session_deltas(fresh)
+        current = self._sessions(list(deltas))
+        merged = {k: merge_session(current.get(k), k[0], k[1], d) for k, d in deltas.items()}
+        new = [m for k, m in merged.items() if k not in current]
+        self.executemany(insert_sql(SESSIONS), [row_values(SESSIONS, m) for m in new])
+        self.executemany(
+            "UPDATE sessions SET first_seen = ?, last_seen = ?, doc = ? "
+            "WHERE tenant_id = ? AND id = ?",
+            [
+                (m.first_seen, m.last_seen, encode(m), m.tenant_id, m.id)
+                for k, m in merged.items()
+                if k in current
+            ],
+        )
+        stored = [
+            msgspec.structs.replace(
+                r,
+                session_id=None
+                if r.session_external_id is None
+                else merged[(r.tenant_id, r.session_external_id)].id,
+            )
+            for r in fresh
+        ]
+        self.executemany(insert_sql(TRACES), [row_values(TRACES, r) for r in stored])
+        self.executemany(
+            "INSERT INTO traces_detector (tenant_id, id, value) VALUES (?, ?, ?)",
+            [(r.tenant_id, r.id, d) for r in stored for d in TRACES.multi["detector"](r)],
+        )
+
+    def _by_tenant_chunks(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> Iterator[tuple[str, list[str]]]:
+        by_tenant: dict[str, list[str]] = {}
+        for tenant, value in pairs:
+            by_tenant.setdefault(tenant, []).append(value)
+        for tenant, values in by_tenant.items():
+            for i in range(0, len(values), _CHUNK):
+                yield tenant, values[i : i + _CHUNK]
+
+    def _existing_ids(self, rows: Sequence[TraceRecord]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for tenant, ids in self._by_tenant_chunks([(r.tenant_id, r.id) for r in rows]):
+            marks = ", ".join("?" for _ in ids)
+            sql = f"SELECT id FROM traces WHERE tenant_id = ? AND id IN ({marks})"
+            found.update((tenant, i) for (i,) in self.execute(sql, [tenant, *ids]).fetchall())
+        return found
+
+    def _sessions(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Session]:
+        out: dict[tuple[str, str], Session] = {}
+        for tenant, externals in self._by_tenant_chunks(keys):
+            marks = ", ".join("?" for _ in externals)
+            sql = f"SELECT doc FROM sessions WHERE tenant_id = ? AND external_id IN ({marks})"
+            for (doc,) in self.execute(sql, [tenant, *externals]).fetchall():
+                session: Session = decode(SESSIONS, doc)
+                out[(tenant, session.external_id)] = session
+        return out
+
+
 class SqliteEngine:
     capabilities = Capabilities(
         name="sqlite", supports_notify=False, multi_process=True, durable=True
@@ -75,6 +153,8 @@ class SqliteEngine:
         self._closed = False
         self._writer = self._connect()
         self._writer.execute("PRAGMA journal_mode=WAL")
+        # A bigger page cache for the writer: index pages of large trace tables stay hot.
+        self._writer.execute("PRAGMA cache_size=-65536")
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> SqliteEngine:
@@ -116,7 +196,7 @@ class SqliteEngine:
             conn = self._reader()
             conn.execute("BEGIN")
             try:
-                yield SqlTx(conn, self._dialect)
+                yield SqliteTx(conn, self._dialect)
             finally:
                 conn.execute("COMMIT")
 
@@ -126,7 +206,7 @@ class SqliteEngine:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield SqlTx(conn, self._dialect)
+                yield SqliteTx(conn, self._dialect)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
