@@ -81,9 +81,12 @@ class PgTx(SqlTx):
         fresh = self._copy_traces(rows, sessions)
         self._update_sessions(fresh, sessions)
         detectors = [(r.tenant_id, r.id, d) for r in fresh for d in TRACES.multi["detector"](r)]
-        self.executemany(
-            "INSERT INTO traces_detector (tenant_id, id, value) VALUES (?, ?, ?)", detectors
-        )
+        if detectors:
+            self.execute(
+                "INSERT INTO traces_detector (tenant_id, id, value) "
+                "SELECT * FROM unnest(?::text[], ?::text[], ?::text[])",
+                _columns(detectors, 3),
+            )
 
     def _ensure_sessions(self, rows: list[TraceRecord]) -> dict[tuple[str, str], Session]:
         """Create missing sessions (zero counts) and lock every session of the batch, in key
@@ -93,27 +96,28 @@ class PgTx(SqlTx):
             return {}
         seeds = [merge_session(None, ten, ext, d) for (ten, ext), d in deltas]
         seeds = [msgspec.structs.replace(s, trace_count=0, deny_count=0) for s in seeds]
-        self.executemany(
-            "INSERT INTO sessions (tenant_id, id, external_id, agent_id, first_seen, last_seen, "
-            "doc) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, external_id) DO NOTHING",
-            [
-                (
-                    s.tenant_id,
-                    s.id,
-                    s.external_id,
-                    s.agent_id,
-                    s.first_seen,
-                    s.first_seen,
-                    encode(s),
-                )
-                for s in seeds
-            ],
-        )
+        # An upsert whose conflict branch rewrites nothing still locks the existing row and
+        # returns it: one statement creates the missing sessions and locks and reads them all.
         found = self.execute(
-            "SELECT s.doc FROM sessions s JOIN unnest(?::text[], ?::text[]) AS k(t, e) "
-            "ON s.tenant_id = k.t AND s.external_id = k.e "
-            "ORDER BY s.tenant_id, s.external_id FOR UPDATE OF s",
-            ([k[0] for k, _ in deltas], [k[1] for k, _ in deltas]),
+            "INSERT INTO sessions (tenant_id, id, external_id, agent_id, first_seen, last_seen, "
+            "doc) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], "
+            "?::bigint[], ?::text[]) ON CONFLICT (tenant_id, external_id) "
+            "DO UPDATE SET external_id = EXCLUDED.external_id RETURNING doc",
+            _columns(
+                [
+                    (
+                        s.tenant_id,
+                        s.id,
+                        s.external_id,
+                        s.agent_id,
+                        s.first_seen,
+                        s.first_seen,
+                        encode(s),
+                    )
+                    for s in seeds
+                ],
+                7,
+            ),
         ).fetchall()
         out = {}
         for (doc,) in found:
@@ -154,11 +158,18 @@ class PgTx(SqlTx):
             updates.append(
                 (merged.first_seen, merged.last_seen, encode(merged), merged.tenant_id, merged.id)
             )
-        self.executemany(
-            "UPDATE sessions SET first_seen = ?, last_seen = ?, doc = ? "
-            "WHERE tenant_id = ? AND id = ?",
-            updates,
-        )
+        if updates:
+            self.execute(
+                "UPDATE sessions s SET first_seen = u.f, last_seen = u.l, doc = u.d "
+                "FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[]) "
+                "AS u(f, l, d, t, i) WHERE s.tenant_id = u.t AND s.id = u.i",
+                _columns(updates, 5),
+            )
+
+
+def _columns(rows: Sequence[tuple[object, ...]], width: int) -> list[list[object]]:
+    """Rows → one list per column, to pass a whole batch as arrays to ``unnest``."""
+    return [[row[i] for row in rows] for i in range(width)]
 
 
 def _channel(conninfo: str, schema: str | None) -> str:
