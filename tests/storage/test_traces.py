@@ -3,6 +3,7 @@ streaming reads that fetch in chunks."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 from hypothesis import HealthCheck, given, settings
@@ -146,7 +147,8 @@ _batches = st.lists(
 
 
 @settings(
-    max_examples=12,
+    # RENLAYER_TEST_HEAVY=1 for a longer search (the default run stays fast).
+    max_examples=200 if os.environ.get("RENLAYER_TEST_HEAVY") == "1" else 12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
