@@ -190,11 +190,16 @@ class PostgresEngine:
         pool_min: int = 1,
         pool_max: int = 10,
         connect_timeout: float = 5.0,
+        application_name: str = "renlayer",
     ) -> None:
         if schema is not None and not schema.replace("_", "").isalnum():
             raise InvalidInput(f"a schema name uses letters, digits and '_', found {schema!r}")
         self._url = url
-        self._kwargs: dict[str, Any] = {"connect_timeout": max(1, int(connect_timeout))}
+        self._kwargs: dict[str, Any] = {
+            "connect_timeout": max(1, int(connect_timeout)),
+            # Shown in pg_stat_activity, so operators can tell RenLayer's connections apart.
+            "application_name": application_name,
+        }
         if schema is not None:
             self._kwargs["options"] = f"-c search_path={schema}"
         self._schema = schema
