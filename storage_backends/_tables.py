@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from renlayer_core import models as m
+from renlayer_core.ids import Prefix
 
 Op = Literal["=", "<", "<=", ">", ">=", "has", "in"]
 
@@ -138,3 +139,22 @@ ALL_TABLES = (
     TRACES,
     AUDIT,
 )
+
+# The id prefix (renlayer_core.ids) of each table's rows, checked on create.
+ID_PREFIX: dict[str, Prefix] = {
+    TENANTS.name: "ten",
+    USERS.name: "usr",
+    AGENTS.name: "agent",
+    KEYS.name: "key",
+    POLICIES.name: "pol",
+    DETECTORS.name: "det",
+    PATTERNS.name: "pat",
+    ALLOW_LISTS.name: "allow",
+    UPSTREAMS.name: "ups",
+    WEBHOOKS.name: "whk",
+    DELIVERIES.name: "evt",
+    APPROVALS.name: "appr",
+    SESSIONS.name: "sess",
+    TRACES.name: "trace",
+    AUDIT.name: "audit",
+}

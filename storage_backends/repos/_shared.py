@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from renlayer_core.errors import InvalidInput, NotFound
-from renlayer_core.ids import encode_time
+from renlayer_core.errors import InvalidId, InvalidInput, NotFound
+from renlayer_core.ids import encode_time, parse_id
 from renlayer_core.storage.cursor import CursorCodec
 from renlayer_core.storage.keycache import KeyCache
 from renlayer_core.storage.page import Page, check_limit
 from storage_backends._engine import Engine
-from storage_backends._tables import Cond, Table
+from storage_backends._tables import ID_PREFIX, Cond, Table
 
 R = TypeVar("R")
 FetchHook = Callable[[str, int, int], None]
@@ -101,3 +101,11 @@ def id_range(prefix: str, from_ms: int | None, to_ms: int | None) -> list[Cond]:
     if to_ms is not None:
         out.append(Cond("id", "<", f"{prefix}_{encode_time(to_ms)}"))
     return out
+
+
+def check_id(table: Table, record_id: str) -> None:
+    """A created record's id must be a canonical id of the table's kind (``agent_…`` for
+    agents): a wrong prefix or a malformed id is ``InvalidId``, before anything is written."""
+    prefix = ID_PREFIX[table.name]
+    if parse_id(record_id, prefix) != record_id:
+        raise InvalidId(f"ids are stored in canonical upper-case form, found {record_id!r}")

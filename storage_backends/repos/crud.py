@@ -31,6 +31,7 @@ from storage_backends._tables import Cond, Table
 from storage_backends.repos._shared import (
     R,
     Shared,
+    check_id,
     check_tenant,
     eq,
     not_found,
@@ -58,6 +59,7 @@ class Crud(Generic[R]):
 
     def create(self, tenant_id: str, record: R) -> R:
         check_tenant(tenant_id, record)
+        check_id(self._t, record.id)  # type: ignore[attr-defined]
         with self._s.engine.write() as tx:
             if tx.get(t.TENANTS, tenant_id, tenant_id) is None:
                 raise not_found("tenant", tenant_id)
@@ -123,6 +125,7 @@ class TenantRepo:
         self._s = shared
 
     def create(self, tenant: Tenant) -> Tenant:
+        check_id(t.TENANTS, tenant.id)
         with self._s.engine.write() as tx:
             try:
                 tx.insert(t.TENANTS, tenant)

@@ -36,7 +36,7 @@ def _times() -> dict[str, int]:
 
 def user(tenant_id: str, **kw: Any) -> User:
     values: dict[str, Any] = {"email": f"{secrets.token_hex(4)}@example.com", "role": "editor"}
-    return User(id=new_id("usr"), tenant_id=tenant_id, **{**values, **_times(), **kw})
+    return User(tenant_id=tenant_id, **{"id": new_id("usr"), **values, **_times(), **kw})
 
 
 def policy(tenant_id: str, **kw: Any) -> Policy:
@@ -46,22 +46,22 @@ def policy(tenant_id: str, **kw: Any) -> Policy:
         "effect": "deny",
         "document": {"name": "p", "match": {"tools": ["db.*"]}},
     }
-    return Policy(id=new_id("pol"), tenant_id=tenant_id, **{**values, **_times(), **kw})
+    return Policy(tenant_id=tenant_id, **{"id": new_id("pol"), **values, **_times(), **kw})
 
 
 def detector(tenant_id: str, **kw: Any) -> Detector:
     values: dict[str, Any] = {"type": "secret.aws_access_key", "document": {"action": "block"}}
-    return Detector(id=new_id("det"), tenant_id=tenant_id, **{**values, **_times(), **kw})
+    return Detector(tenant_id=tenant_id, **{"id": new_id("det"), **values, **_times(), **kw})
 
 
 def pattern(tenant_id: str, **kw: Any) -> Pattern:
     values: dict[str, Any] = {"name": "order-ids", "document": {"regex": "ORD-[0-9]{6}"}}
-    return Pattern(id=new_id("pat"), tenant_id=tenant_id, **{**values, **_times(), **kw})
+    return Pattern(tenant_id=tenant_id, **{"id": new_id("pat"), **values, **_times(), **kw})
 
 
 def allow_list(tenant_id: str, **kw: Any) -> AllowList:
     values: dict[str, Any] = {"name": "test-cards", "document": {"values": ["4111111111111111"]}}
-    return AllowList(id=new_id("allow"), tenant_id=tenant_id, **{**values, **_times(), **kw})
+    return AllowList(tenant_id=tenant_id, **{"id": new_id("allow"), **values, **_times(), **kw})
 
 
 def upstream(tenant_id: str, **kw: Any) -> Upstream:
@@ -71,7 +71,7 @@ def upstream(tenant_id: str, **kw: Any) -> Upstream:
         "kind": "openai",
         "headers_ciphertext": b"\x00\x01opaque-ciphertext\xff",
     }
-    return Upstream(id=new_id("ups"), tenant_id=tenant_id, **{**values, **_times(), **kw})
+    return Upstream(tenant_id=tenant_id, **{"id": new_id("ups"), **values, **_times(), **kw})
 
 
 def webhook(tenant_id: str, **kw: Any) -> WebhookEndpoint:
@@ -80,7 +80,7 @@ def webhook(tenant_id: str, **kw: Any) -> WebhookEndpoint:
         "event_types": ("policy.denied",),
         "secret_ciphertext": b"\x10ciphertext",
     }
-    return WebhookEndpoint(id=new_id("whk"), tenant_id=tenant_id, **{**values, **_times(), **kw})
+    return WebhookEndpoint(tenant_id=tenant_id, **{"id": new_id("whk"), **values, **_times(), **kw})
 
 
 def delivery(tenant_id: str, endpoint_id: str, **kw: Any) -> WebhookDelivery:
@@ -91,7 +91,7 @@ def delivery(tenant_id: str, endpoint_id: str, **kw: Any) -> WebhookDelivery:
         "created_at": now_ms(),
     }
     return WebhookDelivery(
-        id=new_id("evt"), tenant_id=tenant_id, endpoint_id=endpoint_id, **{**values, **kw}
+        tenant_id=tenant_id, endpoint_id=endpoint_id, **{"id": new_id("evt"), **values, **kw}
     )
 
 
@@ -104,7 +104,9 @@ def approval(tenant_id: str, agent_id: str, **kw: Any) -> Approval:
         "created_at": now,
         "expires_at": now + 3_600_000,
     }
-    return Approval(id=new_id("appr"), tenant_id=tenant_id, agent_id=agent_id, **{**values, **kw})
+    return Approval(
+        tenant_id=tenant_id, agent_id=agent_id, **{"id": new_id("appr"), **values, **kw}
+    )
 
 
 def trace(tenant_id: str, *, ms: int | None = None, **kw: Any) -> TraceRecord:

@@ -239,3 +239,19 @@ def test_approval_expiry(store: GenericStore, tenant: Tenant) -> None:
         ).status
         == "denied"
     )
+
+
+def test_ids_of_the_wrong_kind_or_form_are_refused(store: GenericStore, tenant: Tenant) -> None:
+    from renlayer_core.errors import InvalidId
+
+    with pytest.raises(InvalidId):
+        store.users.create(tenant.id, records.user(tenant.id, id=new_id("agent")))
+    with pytest.raises(InvalidId):
+        store.policies.create(tenant.id, records.policy(tenant.id, id="pol_nope"))
+    lower = new_id("pat").lower()
+    with pytest.raises(InvalidId):
+        store.patterns.create(tenant.id, records.pattern(tenant.id, id=lower))
+    now = now_ms()
+    with pytest.raises(InvalidId):
+        store.tenants.create(Tenant(id=new_id("usr"), name="x", created_at=now, updated_at=now))
+    assert store.users.list(tenant.id).data == []
