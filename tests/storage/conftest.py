@@ -25,7 +25,8 @@ from storage_backends import GenericStore, open_store
 PG_URL = os.environ.get("RENLAYER_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PG_REQUIRED = os.environ.get("RENLAYER_TEST_PG_REQUIRED") == "1"
 CURSOR_KEY = b"contract-suite-cursor-key-000000"
-BACKENDS = ("memory", "sqlite", "postgresql")
+BACKENDS = ("memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres))
+SQL_BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgres))
 
 
 @functools.cache
@@ -161,7 +162,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         b.close()
 
 
-@pytest.fixture(params=("sqlite", "postgresql"))
+@pytest.fixture(params=SQL_BACKENDS)
 def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     b = Backend(request.param, tmp_path)
     try:

@@ -24,6 +24,7 @@ def test_a_closed_store_is_unavailable(sql_backend: Backend) -> None:
     backend.stores.remove(store)
 
 
+@pytest.mark.postgres
 def test_killed_connections_surface_as_unavailable_then_recover(tmp_path: object) -> None:
     import pathlib
 
