@@ -1,2 +1,52 @@
 """Implementations of the storage port, chosen by URL (``memory://``, ``sqlite:///…``,
 ``postgresql://…``). Each backend imports its driver only when opened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from renlayer_core.errors import InvalidInput
+from renlayer_core.storage.keycache import KeyCache
+from storage_backends.repos import GenericStore
+
+__all__ = ["GenericStore", "open_store"]
+
+
+def open_store(
+    url: str,
+    *,
+    cursor_key: bytes,
+    migrate: bool = True,
+    key_cache_ttl: float = 1.0,
+    key_cache: KeyCache | None = None,
+    **options: Any,
+) -> GenericStore:
+    """Open the store at ``url``; schema migrations are applied on open unless
+    ``migrate=False``. Extra ``options`` go to the backend (SQLite: ``busy_timeout_ms``;
+    PostgreSQL: ``schema``, ``pool_min``, ``pool_max``, ``connect_timeout``)."""
+    scheme = url.partition("://")[0].lower()
+    cache = key_cache or KeyCache(ttl=key_cache_ttl)
+    if scheme == "memory":
+        from storage_backends.memory import MemoryEngine
+
+        return GenericStore(MemoryEngine(), cursor_key=cursor_key, key_cache=cache)
+    if scheme == "sqlite":
+        from storage_backends.sqlite import SqliteEngine
+
+        engine: Any = SqliteEngine.from_url(url, **options)
+    elif scheme in ("postgresql", "postgres"):
+        from storage_backends.postgresql import PostgresEngine
+
+        engine = PostgresEngine.from_url(url, **options)
+    else:
+        shown = scheme or url
+        raise InvalidInput(
+            f"unknown store {shown!r}: expected memory://, sqlite:///path or postgresql://…"
+        )
+    try:
+        if migrate:
+            engine.migrate()
+        return GenericStore(engine, cursor_key=cursor_key, key_cache=cache)
+    except BaseException:
+        engine.close()
+        raise

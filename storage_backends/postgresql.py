@@ -1,0 +1,345 @@
+"""``postgresql://user@host/db``: multi-instance deployments (psycopg 3 + psycopg_pool).
+
+* Migrations run under ``pg_advisory_lock`` keyed by the schema, so instances starting at
+  once apply them exactly once.
+* Audit appends lock the tenant's row in ``audit_heads`` (``SELECT … FOR UPDATE``): appenders
+  of one tenant queue, so the chain never forks; other tenants are not blocked.
+* Trace batches go through ``COPY`` into a temporary table, then one
+  ``INSERT … ON CONFLICT DO NOTHING RETURNING``: only the rows really inserted count in
+  their sessions, so a replay is idempotent even when it races the original.
+* Key-cache invalidations are sent with ``NOTIFY`` inside the writing transaction (delivered
+  on commit) and received by a listener thread on a dedicated connection.
+
+``schema=`` (or ``options=-csearch_path=…`` in the URL) selects a schema; tests use a fresh
+one each.
+"""
+
+# ruff: noqa: S608 - identifiers come from _tables only; values always go as parameters.
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import msgspec
+import psycopg
+import psycopg.errors
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from renlayer_core.errors import InvalidInput, NotFound, Unavailable
+from renlayer_core.ids import new_id
+from renlayer_core.models import Session, TraceRecord
+from renlayer_core.storage.ports import Capabilities
+from storage_backends import _migrations
+from storage_backends._sql import SqlTx, decode, encode
+from storage_backends._tables import SESSIONS, TRACES, Table
+from storage_backends._traces import merge_session, session_deltas, unique_batch
+
+log = logging.getLogger("renlayer.storage.postgresql")
+
+_TRACE_COLUMNS = ("tenant_id", "id", *TRACES.columns, "doc")
+
+
+class PgDialect:
+    for_update = " FOR UPDATE"
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+
+    def sql(self, text: str) -> str:
+        return text.replace("?", "%s")
+
+    def duplicate_column(self, table: Table, exc: BaseException) -> str | None:
+        if isinstance(exc, psycopg.errors.ForeignKeyViolation):
+            raise NotFound("a record this one refers to was not found") from None
+        if not isinstance(exc, psycopg.errors.UniqueViolation):
+            return None
+        name = exc.diag.constraint_name or ""
+        if name.endswith("_pkey"):
+            return "id"
+        return name.removeprefix(table.name + "_").removesuffix("_uq") or "id"
+
+    def savepoint(self, conn: Any) -> AbstractContextManager[Any]:
+        # A failed statement aborts a PostgreSQL transaction; a savepoint keeps it usable
+        # (the repositories look up the clashing row after a unique violation).
+        return conn.transaction()  # type: ignore[no-any-return]
+
+    def notify(self, tx: SqlTx, message: str) -> None:
+        tx.execute("SELECT pg_notify(?, ?)", (self.channel, message))
+
+
+class PgTx(SqlTx):
+    def append_traces(self, batch: Sequence[TraceRecord]) -> None:
+        rows = unique_batch(batch)
+        sessions = self._ensure_sessions(rows)
+        fresh = self._copy_traces(rows, sessions)
+        self._update_sessions(fresh, sessions)
+        detectors = [(r.tenant_id, r.id, d) for r in fresh for d in TRACES.multi["detector"](r)]
+        if detectors:
+            self.execute(
+                "INSERT INTO traces_detector (tenant_id, id, value) "
+                "SELECT * FROM unnest(?::text[], ?::text[], ?::text[])",
+                _columns(detectors, 3),
+            )
+
+    def _ensure_sessions(self, rows: list[TraceRecord]) -> dict[tuple[str, str], Session]:
+        """Create missing sessions (zero counts) and lock every session of the batch, in key
+        order so two batches cannot deadlock on them."""
+        deltas = sorted(session_deltas(rows).items())
+        if not deltas:
+            return {}
+        seeds = [merge_session(None, ten, ext, d) for (ten, ext), d in deltas]
+        seeds = [msgspec.structs.replace(s, trace_count=0, deny_count=0) for s in seeds]
+        # An upsert whose conflict branch rewrites nothing still locks the existing row and
+        # returns it: one statement creates the missing sessions and locks and reads them all.
+        found = self.execute(
+            "INSERT INTO sessions (tenant_id, id, external_id, agent_id, first_seen, last_seen, "
+            "doc) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], "
+            "?::bigint[], ?::text[]) ON CONFLICT (tenant_id, external_id) "
+            "DO UPDATE SET external_id = EXCLUDED.external_id RETURNING doc",
+            _columns(
+                [
+                    (
+                        s.tenant_id,
+                        s.id,
+                        s.external_id,
+                        s.agent_id,
+                        s.first_seen,
+                        s.first_seen,
+                        encode(s),
+                    )
+                    for s in seeds
+                ],
+                7,
+            ),
+        ).fetchall()
+        out = {}
+        for (doc,) in found:
+            session = decode(SESSIONS, doc)
+            out[(session.tenant_id, session.external_id)] = session
+        return out
+
+    def _copy_traces(
+        self, rows: list[TraceRecord], sessions: dict[tuple[str, str], Session]
+    ) -> list[TraceRecord]:
+        self.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS rl_traces_in "
+            "(LIKE traces INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        by_id: dict[tuple[str, str], TraceRecord] = {}
+        cur = self.conn.cursor()
+        with cur.copy(f"COPY rl_traces_in ({', '.join(_TRACE_COLUMNS)}) FROM STDIN") as copy:
+            for original in rows:
+                ext = original.session_external_id
+                sid = None if ext is None else sessions[(original.tenant_id, ext)].id
+                rec = msgspec.structs.replace(original, session_id=sid)
+                by_id[(rec.tenant_id, rec.id)] = rec
+                copy.write_row((rec.tenant_id, rec.id, *TRACES.values(rec).values(), encode(rec)))
+        inserted = self.execute(
+            f"INSERT INTO traces ({', '.join(_TRACE_COLUMNS)}) "
+            f"SELECT {', '.join(_TRACE_COLUMNS)} FROM rl_traces_in "
+            "ON CONFLICT (tenant_id, id) DO NOTHING RETURNING tenant_id, id"
+        ).fetchall()
+        self.execute("TRUNCATE rl_traces_in")
+        return [by_id[(t, i)] for t, i in inserted]
+
+    def _update_sessions(
+        self, fresh: list[TraceRecord], sessions: dict[tuple[str, str], Session]
+    ) -> None:
+        updates = []
+        for key, delta in sorted(session_deltas(fresh).items()):
+            merged = merge_session(sessions[key], key[0], key[1], delta)
+            updates.append(
+                (merged.first_seen, merged.last_seen, encode(merged), merged.tenant_id, merged.id)
+            )
+        if updates:
+            self.execute(
+                "UPDATE sessions s SET first_seen = u.f, last_seen = u.l, doc = u.d "
+                "FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[]) "
+                "AS u(f, l, d, t, i) WHERE s.tenant_id = u.t AND s.id = u.i",
+                _columns(updates, 5),
+            )
+
+
+def _columns(rows: Sequence[tuple[object, ...]], width: int) -> list[list[object]]:
+    """Rows → one list per column, to pass a whole batch as arrays to ``unnest``."""
+    return [[row[i] for row in rows] for i in range(width)]
+
+
+def _channel(conninfo: str, schema: str | None) -> str:
+    digest = hashlib.sha256(f"{conninfo}|{schema or ''}".encode()).hexdigest()[:16]
+    return f"renlayer_keys_{digest}"
+
+
+class PostgresEngine:
+    capabilities = Capabilities(
+        name="postgresql", supports_notify=True, multi_process=True, durable=True
+    )
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        pool_min: int = 1,
+        pool_max: int = 10,
+        connect_timeout: float = 5.0,
+        application_name: str = "renlayer",
+    ) -> None:
+        if schema is not None and not schema.replace("_", "").isalnum():
+            raise InvalidInput(f"a schema name uses letters, digits and '_', found {schema!r}")
+        self._url = url
+        self._kwargs: dict[str, Any] = {
+            "connect_timeout": max(1, int(connect_timeout)),
+            # Shown in pg_stat_activity, so operators can tell RenLayer's connections apart.
+            "application_name": application_name,
+        }
+        if schema is not None:
+            self._kwargs["options"] = f"-c search_path={schema}"
+        self._schema = schema
+        self._dialect = PgDialect(_channel(url, schema))
+        self._callbacks: list[Callable[[str], None]] = []
+        self._stop = threading.Event()
+        self._listener: threading.Thread | None = None
+        try:
+            self._pool = ConnectionPool(
+                url,
+                kwargs=self._kwargs,
+                min_size=pool_min,
+                max_size=pool_max,
+                timeout=connect_timeout,
+                open=False,
+            )
+            self._pool.open(wait=True, timeout=connect_timeout)
+        except (PoolTimeout, psycopg.OperationalError) as exc:
+            with contextlib.suppress(Exception):
+                self._pool.close()
+            raise Unavailable(f"cannot reach the postgresql store: {_short(exc)}") from None
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> PostgresEngine:
+        return cls(url, **options)
+
+    @contextmanager
+    def _conn(self) -> Iterator[Any]:
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except (PoolTimeout, psycopg.OperationalError) as exc:
+            raise Unavailable(f"the postgresql store is unavailable: {_short(exc)}") from None
+
+    @contextmanager
+    def read(self) -> Iterator[PgTx]:
+        # Reads run in autocommit: under READ COMMITTED a transaction gives a multi-statement
+        # read no extra consistency, and skipping BEGIN/COMMIT saves a round trip per read.
+        with self._conn() as conn:
+            conn.autocommit = True
+            try:
+                yield PgTx(conn, self._dialect)
+            finally:
+                conn.autocommit = False
+
+    @contextmanager
+    def write(self) -> Iterator[PgTx]:
+        # The pool's connection context commits on success and rolls back on error.
+        with self._conn() as conn:
+            yield PgTx(conn, self._dialect)
+
+    def migrate(self) -> int:
+        with self._conn() as conn:
+            conn.commit()
+            conn.autocommit = True
+            try:
+                key = conn.execute(
+                    "SELECT hashtext('renlayer.migrate.' || current_schema())"
+                ).fetchone()[0]
+                conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+                try:
+                    with conn.transaction():
+                        return self._apply(conn)
+                finally:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            finally:
+                conn.autocommit = False
+
+    def _apply(self, conn: Any) -> int:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS renlayer_schema "
+            "(version integer PRIMARY KEY, applied_at bigint NOT NULL)"
+        )
+        current = int(
+            conn.execute("SELECT coalesce(max(version), 0) FROM renlayer_schema").fetchone()[0]
+        )
+        migrations = _migrations.load("postgresql")
+        if current > len(migrations):
+            raise Unavailable(f"the store's schema v{current} is newer than this renlayer")
+        for m in migrations[current:]:
+            conn.execute(m.sql)
+            conn.execute(
+                "INSERT INTO renlayer_schema (version, applied_at) VALUES (%s, %s)",
+                (m.version, int(time.time() * 1000)),
+            )
+            current = m.version
+        return current
+
+    def ping(self) -> None:
+        with self.read() as tx:
+            tx.execute("SELECT 1").fetchone()
+
+    def subscribe(self, callback: Callable[[str], None]) -> None:
+        self._callbacks.append(callback)
+        if self._listener is None:
+            ready = threading.Event()
+            self._listener = threading.Thread(
+                target=self._listen, args=(ready,), name="renlayer-key-invalidations", daemon=True
+            )
+            self._listener.start()
+            # Listening before the store is handed out: no invalidation sent after open is lost.
+            ready.wait(timeout=5)
+
+    def _emit(self, message: str) -> None:
+        for callback in self._callbacks:
+            callback(message)
+
+    def _listen(self, ready: threading.Event) -> None:
+        backoff = 0.1
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True, **self._kwargs) as conn:
+                    conn.execute(f"LISTEN {self._dialect.channel}")
+                    ready.set()
+                    # (Re)connected: anything sent while we were away is lost, so forget all.
+                    self._emit("all")
+                    backoff = 0.1
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=0.2):
+                            self._emit(note.payload)
+                            if self._stop.is_set():
+                                break
+            except psycopg.Error as exc:
+                ready.set()
+                log.warning("key invalidation listener lost its connection: %s", _short(exc))
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 2.0)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._listener is not None:
+            # Wake the listener now rather than at its next poll.
+            with contextlib.suppress(Unavailable, psycopg.Error), self.write() as tx:
+                tx.notify("all")
+            self._listener.join(timeout=5)
+        self._pool.close()
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+__all__ = ["PostgresEngine", "new_id"]

@@ -1,0 +1,106 @@
+"""Webhook endpoints and the deliveries outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from renlayer_core.errors import Conflict
+from renlayer_core.models import (
+    DeliveryAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from renlayer_core.models.webhooks import DeliveryStatus
+from renlayer_core.storage.filters import (
+    DeliveryFilter,
+)
+from renlayer_core.storage.page import Page
+from storage_backends import _tables as t
+from storage_backends._engine import Duplicate
+from storage_backends._tables import Cond
+from storage_backends.repos._shared import (
+    check_id,
+    check_tenant,
+    eq,
+    not_found,
+)
+from storage_backends.repos.crud import Crud
+
+
+class WebhookRepo(Crud[WebhookEndpoint]):
+    kind = "webhook endpoint"
+
+    def _before_delete(self, tx: Any, tenant_id: str, record_id: str) -> None:
+        for d in tx.select(t.DELIVERIES, tenant_id, eq(endpoint_id=record_id)):
+            tx.delete(t.DELIVERIES, tenant_id, d.id)
+
+    def create_delivery(self, tenant_id: str, delivery: WebhookDelivery) -> WebhookDelivery:
+        check_tenant(tenant_id, delivery)
+        check_id(t.DELIVERIES, delivery.id)
+        with self._s.engine.write() as tx:
+            if tx.get(t.WEBHOOKS, tenant_id, delivery.endpoint_id) is None:
+                raise not_found("webhook endpoint", delivery.endpoint_id)
+            try:
+                tx.insert(t.DELIVERIES, delivery)
+            except Duplicate:
+                raise Conflict(
+                    f"a delivery with id {delivery.id!r} already exists", existing_id=delivery.id
+                ) from None
+        return delivery
+
+    def get_delivery(self, tenant_id: str, delivery_id: str) -> WebhookDelivery:
+        with self._s.engine.read() as tx:
+            row: WebhookDelivery | None = tx.get(t.DELIVERIES, tenant_id, delivery_id)
+        if row is None:
+            raise not_found("webhook delivery", delivery_id)
+        return row
+
+    def list_deliveries(
+        self,
+        tenant_id: str,
+        endpoint_id: str,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[WebhookDelivery]:
+        self.get(tenant_id, endpoint_id)
+        f = DeliveryFilter(endpoint_id=endpoint_id)
+        conds = eq(endpoint_id=endpoint_id)
+        return self._s.page(t.DELIVERIES, tenant_id, conds, f.digest(), limit=limit, cursor=cursor)
+
+    def record_attempt(
+        self,
+        tenant_id: str,
+        delivery_id: str,
+        attempt: DeliveryAttempt,
+        *,
+        status: DeliveryStatus,
+        next_attempt_at: int | None,
+    ) -> WebhookDelivery:
+        with self._s.engine.write() as tx:
+            current: WebhookDelivery | None = tx.get(t.DELIVERIES, tenant_id, delivery_id)
+            if current is None:
+                raise not_found("webhook delivery", delivery_id)
+            updated = msgspec.structs.replace(
+                current,
+                attempts=(*current.attempts, attempt),
+                status=status,
+                next_attempt_at=next_attempt_at,
+            )
+            tx.replace(t.DELIVERIES, updated)
+        return updated
+
+    def due(self, tenant_id: str, now_ms: int, limit: int = 100) -> list[WebhookDelivery]:
+        conds = [Cond("status", "=", "pending"), Cond("next_attempt_at", "<=", now_ms)]
+        with self._s.engine.read() as tx:
+            rows: list[WebhookDelivery] = tx.select(
+                t.DELIVERIES,
+                tenant_id,
+                conds,
+                order_by="next_attempt_at",
+                descending=False,
+                limit=limit,
+            )
+        return rows

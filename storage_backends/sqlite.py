@@ -1,0 +1,279 @@
+"""``sqlite:///path.db`` (relative) or ``sqlite:////abs/path.db``: the embedded default.
+
+WAL journal, ``busy_timeout``, foreign keys on. One writer connection behind a lock (SQLite
+allows one writer anyway; ``BEGIN IMMEDIATE`` takes the file's write lock up front, so two
+processes queue instead of failing half-way) and one reader connection per thread (WAL lets
+readers run beside the writer). Several processes may share the file; key-cache
+invalidations do not cross processes, so there the 1 s cache TTL is the bound.
+"""
+
+# ruff: noqa: S608 - identifiers are constants; values always go as parameters.
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any
+
+import msgspec
+
+from renlayer_core.errors import InvalidInput, NotFound, Unavailable
+from renlayer_core.models import Session, TraceRecord
+from renlayer_core.storage.ports import Capabilities
+from storage_backends import _migrations
+from storage_backends._sql import SqlTx, decode, encode, insert_sql, row_values
+from storage_backends._tables import SESSIONS, TRACES, Table
+from storage_backends._traces import merge_session, session_deltas, unique_batch
+
+
+def path_from_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if scheme.lower() != "sqlite" or not sep or not rest.startswith("/") or len(rest) < 2:
+        raise InvalidInput(
+            f"expected sqlite:///relative/path.db or sqlite:////abs/path.db, found {url!r}"
+        )
+    path = rest[1:].partition("?")[0]
+    if path in (":memory:", ""):
+        raise InvalidInput("an in-memory sqlite store cannot be shared by threads: use memory://")
+    return path
+
+
+class SqliteDialect:
+    for_update = ""
+
+    def sql(self, text: str) -> str:
+        return text
+
+    def duplicate_column(self, table: Table, exc: BaseException) -> str | None:
+        if not isinstance(exc, sqlite3.IntegrityError):
+            return None
+        msg = str(exc)
+        if msg.startswith("UNIQUE constraint failed:"):
+            return msg.rsplit(".", 1)[-1].strip()
+        if "FOREIGN KEY" in msg:
+            raise NotFound("a record this one refers to was not found") from None
+        return None
+
+    def savepoint(self, conn: Any) -> AbstractContextManager[Any]:
+        # A failed statement does not abort an SQLite transaction: no savepoint needed.
+        return nullcontext()
+
+    def notify(self, tx: SqlTx, message: str) -> None:
+        """No cross-process channel: the cache TTL bounds staleness."""
+
+
+_CHUNK = 500  # ids per IN (…) list: far below SQLite's parameter limit
+
+
+class SqliteTx(SqlTx):
+    """Batch ingest without a statement per trace: which ids exist and which sessions exist
+    are asked once per 500 ids, then rows go in with ``executemany``. Correct because the
+    whole batch runs under ``BEGIN IMMEDIATE``: no other writer can interleave."""
+
+    def append_traces(self, batch: Sequence[TraceRecord]) -> None:
+        rows = unique_batch(batch)
+        existing = self._existing_ids(rows)
+        fresh = [r for r in rows if (r.tenant_id, r.id) not in existing]
+        if not fresh:
+            return
+        deltas = session_deltas(fresh)
+        current = self._sessions(list(deltas))
+        merged = {k: merge_session(current.get(k), k[0], k[1], d) for k, d in deltas.items()}
+        new = [m for k, m in merged.items() if k not in current]
+        self.executemany(insert_sql(SESSIONS), [row_values(SESSIONS, m) for m in new])
+        self.executemany(
+            "UPDATE sessions SET first_seen = ?, last_seen = ?, doc = ? "
+            "WHERE tenant_id = ? AND id = ?",
+            [
+                (m.first_seen, m.last_seen, encode(m), m.tenant_id, m.id)
+                for k, m in merged.items()
+                if k in current
+            ],
+        )
+        stored = [
+            msgspec.structs.replace(
+                r,
+                session_id=None
+                if r.session_external_id is None
+                else merged[(r.tenant_id, r.session_external_id)].id,
+            )
+            for r in fresh
+        ]
+        self.executemany(insert_sql(TRACES), [row_values(TRACES, r) for r in stored])
+        self.executemany(
+            "INSERT INTO traces_detector (tenant_id, id, value) VALUES (?, ?, ?)",
+            [(r.tenant_id, r.id, d) for r in stored for d in TRACES.multi["detector"](r)],
+        )
+
+    def _by_tenant_chunks(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> Iterator[tuple[str, list[str]]]:
+        by_tenant: dict[str, list[str]] = {}
+        for tenant, value in pairs:
+            by_tenant.setdefault(tenant, []).append(value)
+        for tenant, values in by_tenant.items():
+            for i in range(0, len(values), _CHUNK):
+                yield tenant, values[i : i + _CHUNK]
+
+    def _existing_ids(self, rows: Sequence[TraceRecord]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for tenant, ids in self._by_tenant_chunks([(r.tenant_id, r.id) for r in rows]):
+            marks = ", ".join("?" for _ in ids)
+            sql = f"SELECT id FROM traces WHERE tenant_id = ? AND id IN ({marks})"
+            found.update((tenant, i) for (i,) in self.execute(sql, [tenant, *ids]).fetchall())
+        return found
+
+    def _sessions(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Session]:
+        out: dict[tuple[str, str], Session] = {}
+        for tenant, externals in self._by_tenant_chunks(keys):
+            marks = ", ".join("?" for _ in externals)
+            sql = f"SELECT doc FROM sessions WHERE tenant_id = ? AND external_id IN ({marks})"
+            for (doc,) in self.execute(sql, [tenant, *externals]).fetchall():
+                session: Session = decode(SESSIONS, doc)
+                out[(tenant, session.external_id)] = session
+        return out
+
+
+class SqliteEngine:
+    capabilities = Capabilities(
+        name="sqlite", supports_notify=False, multi_process=True, durable=True
+    )
+
+    def __init__(self, path: str, *, busy_timeout_ms: int = 10_000) -> None:
+        self._path = path
+        self._busy = busy_timeout_ms
+        self._dialect = SqliteDialect()
+        self._wlock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._rlock = threading.Lock()
+        self._closed = False
+        self._writer = self._connect()
+        self._writer.execute("PRAGMA journal_mode=WAL")
+        # A bigger page cache for the writer: index pages of large trace tables stay hot.
+        self._writer.execute("PRAGMA cache_size=-65536")
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> SqliteEngine:
+        return cls(path_from_url(url), **options)
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self._path, isolation_level=None, check_same_thread=False, timeout=self._busy / 1000
+            )
+        except sqlite3.Error as exc:
+            raise Unavailable(f"cannot open the sqlite store {self._path!r}: {exc}") from None
+        conn.execute(f"PRAGMA busy_timeout={int(self._busy)}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._rlock:
+                self._readers.append(conn)
+        return conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        if self._closed:
+            raise Unavailable("the store is closed")
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            raise Unavailable(f"the sqlite store is unavailable: {exc}") from None
+
+    @contextmanager
+    def read(self) -> Iterator[SqlTx]:
+        with self._guard():
+            conn = self._reader()
+            conn.execute("BEGIN")
+            try:
+                yield SqliteTx(conn, self._dialect)
+            finally:
+                conn.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator[SqlTx]:
+        with self._guard(), self._wlock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteTx(conn, self._dialect)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def migrate(self) -> int:
+        with self._guard(), self._wlock:
+            conn = self._writer
+            # BEGIN IMMEDIATE: a second process migrating at the same time waits here, then
+            # finds the work done.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = self._apply(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return version
+
+    def _apply(self, conn: sqlite3.Connection) -> int:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS renlayer_schema "
+            "(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"
+        )
+        row = conn.execute("SELECT coalesce(max(version), 0) FROM renlayer_schema").fetchone()
+        current = int(row[0])
+        migrations = _migrations.load("sqlite")
+        if current > len(migrations):
+            raise Unavailable(f"the store's schema v{current} is newer than this renlayer")
+        for m in migrations[current:]:
+            for statement in split_statements(m.sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO renlayer_schema (version, applied_at) VALUES (?, ?)",
+                (m.version, int(time.time() * 1000)),
+            )
+            current = m.version
+        return current
+
+    def ping(self) -> None:
+        with self.read() as tx:
+            tx.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        self._closed = True
+        with self._wlock:
+            self._writer.close()
+        with self._rlock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+
+    def subscribe(self, callback: Callable[[str], None]) -> None:
+        """No cross-process channel: the cache TTL bounds staleness."""
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a script into statements (trigger bodies contain ';', hence complete_statement)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip() and not all(
+        ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()
+    ):
+        raise ValueError("a migration ends with an incomplete statement")
+    return out

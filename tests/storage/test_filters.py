@@ -1,0 +1,41 @@
+"""``from``/``to`` parsing and filter digests."""
+
+from __future__ import annotations
+
+import pytest
+
+from renlayer_core.errors import InvalidInput
+from renlayer_core.storage.filters import AgentFilter, TraceFilter, parse_time
+from renlayer_core.storage.page import check_limit
+
+
+def test_rfc3339_and_unix_ms() -> None:
+    assert parse_time("2026-11-28T10:00:00Z") == 1795860000000
+    assert parse_time("2026-11-28T11:00:00+01:00") == 1795860000000
+    assert parse_time("2026-11-28T10:00:00.250Z") == 1795860000250
+    assert parse_time("1795860000000") == 1795860000000
+    assert parse_time(1795860000000) == 1795860000000
+    assert parse_time(None) is None
+
+
+@pytest.mark.parametrize(
+    "bad", ["yesterday", "2026-11-28", "2026-11-28T10:00:00", "", "-5", True, -1, 1 << 50]
+)
+def test_bad_times_are_clear_errors(bad: object) -> None:
+    with pytest.raises(InvalidInput):
+        parse_time(bad)  # type: ignore[arg-type]
+
+
+def test_digest_depends_on_values_only() -> None:
+    assert TraceFilter(agent_id="a").digest() == TraceFilter(agent_id="a").digest()
+    assert TraceFilter(agent_id="a").digest() != TraceFilter(agent_id="b").digest()
+    assert TraceFilter().digest() == AgentFilter().digest()  # both empty: same list binding
+    assert AgentFilter(status="active").as_dict() == {"status": "active"}
+
+
+def test_limit_rules() -> None:
+    assert check_limit(None) == 50
+    assert check_limit(200) == 200
+    for bad in (0, 201, -3, True, 2.5):
+        with pytest.raises(InvalidInput):
+            check_limit(bad)  # type: ignore[arg-type]

@@ -1,0 +1,95 @@
+"""Schema migrations: recorded in a version table, safe to repeat, safe from two processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from renlayer_core.errors import InvalidInput, Unavailable
+from storage_backends import _migrations, open_store
+from storage_backends.sqlite import split_statements
+from tests.storage.conftest import CURSOR_KEY, Backend
+
+LATEST = _migrations.latest("sqlite")
+
+
+def _versions(b: Backend) -> list[int]:
+    return [r[0] for r in b.sql("SELECT version FROM renlayer_schema ORDER BY version")]
+
+
+def test_both_dialects_have_the_same_migrations() -> None:
+    assert [m.version for m in _migrations.load("sqlite")] == [
+        m.version for m in _migrations.load("postgresql")
+    ]
+
+
+def test_migrate_is_idempotent(sql_backend: Backend) -> None:
+    store = sql_backend.open()
+    assert store.migrate() == LATEST
+    assert store.migrate() == LATEST
+    sql_backend.open().close()  # opening migrates again
+    assert _versions(sql_backend) == list(range(1, LATEST + 1))
+
+
+_CHILD = """
+import sys
+from storage_backends import open_store
+kw = {{"schema": sys.argv[2]}} if sys.argv[2] != "-" else {{}}
+store = open_store(sys.argv[1], cursor_key=b"k" * 32, **kw)
+print(store.migrate())
+store.close()
+"""
+
+
+def test_concurrent_processes_migrate_once(sql_backend: Backend) -> None:
+    url = sql_backend.url
+    schema = sql_backend.schema or "-"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CHILD.format(), url, schema],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in outputs]
+    assert [out.strip() for out, _ in outputs] == [str(LATEST)] * 3
+    assert _versions(sql_backend) == list(range(1, LATEST + 1))
+
+
+def test_a_newer_schema_is_refused(sql_backend: Backend) -> None:
+    sql_backend.open()
+    sql_backend.sql("INSERT INTO renlayer_schema (version, applied_at) VALUES (999, 0)")
+    with pytest.raises(Unavailable, match="newer"):
+        sql_backend.open()
+
+
+def test_unknown_or_malformed_urls(tmp_path: Path) -> None:
+    for url in ("redis://x", "nonsense", "sqlite://relative.db", "sqlite:///:memory:"):
+        with pytest.raises(InvalidInput):
+            open_store(url, cursor_key=CURSOR_KEY)
+
+
+def test_unreachable_postgres_is_unavailable() -> None:
+    with pytest.raises(Unavailable):
+        open_store(
+            "postgresql://postgres@127.0.0.1:1/none", cursor_key=CURSOR_KEY, connect_timeout=1
+        )
+
+
+def test_sqlite_script_splitting_keeps_trigger_bodies() -> None:
+    script = (
+        "CREATE TABLE a (x);\n-- c\nCREATE TRIGGER t BEFORE DELETE ON a\nBEGIN\n  SELECT 1;\nEND;\n"
+    )
+    assert split_statements(script) == [
+        "CREATE TABLE a (x);",
+        "-- c\nCREATE TRIGGER t BEFORE DELETE ON a\nBEGIN\n  SELECT 1;\nEND;",
+    ]
+    with pytest.raises(ValueError, match="incomplete"):
+        split_statements("CREATE TABLE b (x)")
