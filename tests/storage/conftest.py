@@ -140,19 +140,6 @@ def _drop_schemas_at_exit() -> Iterator[None]:
     _DROPPER.finish()
 
 
-@pytest.fixture(scope="package", autouse=True)
-def _restore_id_generator() -> Iterator[None]:
-    """Leave the process-wide ULID generator as found: it never goes back in time, so ids
-    minted here would otherwise shift the times of ids minted by later test modules
-    (tests/test_ids.py pins exact times)."""
-    from renlayer_core import ids
-
-    saved = ids._GENERATOR
-    ids._GENERATOR = ids._Generator()
-    yield
-    ids._GENERATOR = saved
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     b = Backend(request.param, tmp_path)
