@@ -14,6 +14,12 @@ from pydantic import ValidationError
 
 from renlayer_core.errors import FieldError, PolicyInvalid
 from renlayer_core.policy.model import Policy, PolicySet, describe
+from renlayer_core.policy.shape import MAX_DOCUMENT_DEPTH, shape_problem
+from renlayer_core.policy.yaml12 import YamlError, load_yaml
+
+# Far above any real policy file (10,000 policies take about 3 MB), far below what would
+# make reading it a denial of service.
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
 
 _EXPECTED: Final[dict[str, str]] = {
     "string_type": "text",
@@ -29,6 +35,7 @@ _EXPECTED: Final[dict[str, str]] = {
 
 def parse_policy(data: object) -> Policy:
     """Validate one policy document; raises ``PolicyInvalid`` listing every bad field."""
+    _check_shape(data)
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
@@ -50,16 +57,37 @@ def parse_policy_set(data: object) -> PolicySet:
                 )
             ]
         )
+    _check_shape(data)
     try:
         return PolicySet.model_validate(data)
     except ValidationError as exc:
         raise PolicyInvalid(translate_errors(exc)) from None
 
 
+def _check_shape(data: object) -> None:
+    problem = shape_problem(data)
+    if problem is not None:
+        raise PolicyInvalid([problem])
+
+
 def parse_policy_file(path: str | Path) -> PolicySet:
-    """Read a JSON (``.json``) or YAML (anything else) policy file."""
+    """Read a JSON (``.json``) or YAML (anything else) policy file; ``OSError`` when it
+    cannot be read, ``PolicyInvalid`` for anything wrong with what it holds."""
     p = Path(path)
-    return parse_policy_set(load_document(p.read_text(encoding="utf-8"), p.suffix.lower()))
+    with p.open("rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        limit = f"{MAX_FILE_BYTES // 2**20} MiB"
+        raise PolicyInvalid(
+            [FieldError("", f"the file is larger than {limit}", f"at most {limit}", "more")]
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyInvalid(
+            [FieldError("", f"not UTF-8 text (bad byte at offset {exc.start})", "UTF-8 text")]
+        ) from None
+    return parse_policy_set(load_document(text, p.suffix.lower()))
 
 
 def load_document(text: str, suffix: str) -> Any:
@@ -68,15 +96,12 @@ def load_document(text: str, suffix: str) -> Any:
     try:
         if suffix == ".json":
             return json.loads(text, object_pairs_hook=_no_duplicates)
-        return _load_yaml(text)
-    except (ValueError, _YamlError) as exc:
-        raise PolicyInvalid(
-            [FieldError("", f"not valid {'JSON' if suffix == '.json' else 'YAML'}: {exc}")]
-        ) from None
-
-
-class _YamlError(Exception):
-    pass
+        return load_yaml(text)
+    except RecursionError:
+        message = f"nested too deeply to read (at most {MAX_DOCUMENT_DEPTH} levels)"
+    except (ValueError, YamlError) as exc:
+        message = f"not valid {'JSON' if suffix == '.json' else 'YAML'}: {exc}"
+    raise PolicyInvalid([FieldError("", message)])
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -86,26 +111,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ValueError(f"duplicate key '{key}'")
         out[key] = value
     return out
-
-
-def _load_yaml(text: str) -> Any:
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-        keys = [loader.construct_object(k) for k, _ in node.value]
-        dupes = sorted({str(k) for k in keys if keys.count(k) > 1})
-        if dupes:
-            raise _YamlError(f"duplicate key '{dupes[0]}' (line {node.start_mark.line + 1})")
-        return loader.construct_mapping(node)
-
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise _YamlError(" ".join(str(exc).split())) from None
 
 
 def format_loc(loc: tuple[int | str, ...]) -> str:
@@ -136,9 +141,15 @@ def _json_value_loc(loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], bool]:
     return loc[: at + 1] + tuple(p for i, p in enumerate(tail) if i % 2 == 1), False
 
 
+def found_key(err: Any) -> str:
+    return describe(err.get("input"))
+
+
 def _translate(err: Any) -> FieldError:
     loc, bad_key = _json_value_loc(tuple(err["loc"]))
     kind: str = err["type"]
+    if kind == "invalid_key":
+        return FieldError(format_loc(loc[:-1]), "keys must be text", "text keys", found_key(err))
     if bad_key:
         return FieldError(
             format_loc(loc), "object keys must be text", "text keys", describe(err.get("input"))

@@ -60,11 +60,12 @@ def test_unreadable_documents(tmp_path: Path, name: str, text: str, fragment: st
 
 
 def test_yaml_types_are_not_coerced(tmp_path: Path) -> None:
-    # YAML 1.1 reads `yes` as true; a name must still be text, a priority an integer.
-    (tmp_path / "p.yaml").write_text("- {name: yes, priority: '5', effect: deny}\n")
+    # A quoted number is text, and a priority must be an integer. (`yes` is text in the
+    # YAML 1.2 core schema policies are read with: see test_loader_hostile.)
+    (tmp_path / "p.yaml").write_text("- {name: yes, priority: '5', effect: deny, enabled: 1}\n")
     with pytest.raises(PolicyInvalid) as info:
         parse_policy_file(tmp_path / "p.yaml")
-    assert {e.path for e in info.value.errors} == {"policies[0].name", "policies[0].priority"}
+    assert {e.path for e in info.value.errors} == {"policies[0].priority", "policies[0].enabled"}
 
 
 def test_missing_file_raises_oserror(tmp_path: Path) -> None:
