@@ -15,6 +15,7 @@ from typing import Any, Final
 from renlayer_core.errors import FieldError, InvalidId, ValidationFailed
 from renlayer_core.ids import parse_id
 from renlayer_core.policy.model import describe
+from renlayer_core.policy.shape import shape_problem
 
 KINDS: Final = ("http", "llm", "tool")
 _FIELDS: Final = frozenset(
@@ -161,6 +162,10 @@ def parse_request(data: object) -> ActionRequest:
         raise ValidationFailed(
             [FieldError("", "an action request is an object", "an object", describe(data))]
         )
+    # Text that is not Unicode anywhere (a lone surrogate) would break matching later.
+    bad_text = shape_problem(data, MAX_DEPTH + 2)
+    if bad_text is not None and "Unicode" in bad_text.message:
+        errors.append(bad_text)
     for key in data:
         if key not in _FIELDS:
             errors.append(FieldError(str(key), f"unknown field '{key}'", "a known field"))
@@ -282,8 +287,10 @@ def _time(value: object, errors: list[FieldError]) -> datetime | None:
         return None
     if isinstance(value, str) and _RFC3339.fullmatch(value):
         try:
-            return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-        except ValueError:
+            parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+            parsed.astimezone(UTC)  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+            return parsed
+        except (ValueError, OverflowError):
             pass
     errors.append(
         FieldError(

@@ -4,6 +4,9 @@ A document that is too deep (or cyclic, as YAML aliases allow) or too big once Y
 are expanded (the "billion laughs" bomb: a few lines that expand to 10⁹ values) would
 otherwise exhaust the stack or the CPU in validation. One iterative walk counts values as
 they would be visited, so an alias used twice counts twice.
+
+The same walk refuses text that is not Unicode: JSON allows lone surrogates (``"\\ud800"``),
+which no UTF-8 encoder, RE2 included, accepts — they would break matching at evaluation time.
 """
 
 from __future__ import annotations
@@ -17,7 +20,21 @@ MAX_DOCUMENT_VALUES: Final = 1_000_000
 _SHOWN_SEGMENTS: Final = 8
 
 
-def shape_problem(data: object) -> FieldError | None:
+def is_unicode(text: str) -> bool:
+    """False for text holding lone surrogates (not encodable as UTF-8)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+NOT_UNICODE: Final = "is not valid Unicode text (it holds a lone surrogate)"
+
+
+def shape_problem(data: object, max_depth: int = MAX_DOCUMENT_DEPTH) -> FieldError | None:
     """The first limit ``data`` breaks, or None."""
     # (value, depth, path) where path is a linked (parent, segment) pair: O(1) per value.
     stack: list[tuple[Any, int, Any]] = [(data, 0, None)]
@@ -32,13 +49,19 @@ def shape_problem(data: object) -> FieldError | None:
                 "(YAML aliases count each time they are used)",
                 f"at most {MAX_DOCUMENT_VALUES:,} values",
             )
-        if depth > MAX_DOCUMENT_DEPTH:
+        if depth > max_depth:
             return FieldError(
                 _format(path),
-                f"nested deeper than {MAX_DOCUMENT_DEPTH} levels",
-                f"at most {MAX_DOCUMENT_DEPTH} levels",
+                f"nested deeper than {max_depth} levels",
+                f"at most {max_depth} levels",
             )
-        if type(value) is dict:
+        if type(value) is str:
+            if not is_unicode(value):
+                return FieldError(_format(path), NOT_UNICODE, "Unicode text")
+        elif type(value) is dict:
+            for k in value:
+                if type(k) is str and not is_unicode(k):
+                    return FieldError(_format(path), f"a key {NOT_UNICODE}", "Unicode text")
             stack.extend((v, depth + 1, (path, k)) for k, v in value.items())
         elif type(value) is list:
             stack.extend((v, depth + 1, (path, i)) for i, v in enumerate(value))
@@ -53,5 +76,6 @@ def _format(path: Any) -> str:
     parts.reverse()
     out = ""
     for seg in parts[:_SHOWN_SEGMENTS]:
-        out += f"[{seg}]" if isinstance(seg, int) else (f".{seg}" if out else str(seg))
+        shown = seg if is_unicode(str(seg)) else "?"
+        out += f"[{seg}]" if isinstance(seg, int) else (f".{shown}" if out else str(shown))
     return out + ("..." if len(parts) > _SHOWN_SEGMENTS else "")

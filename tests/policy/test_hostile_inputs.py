@@ -1,0 +1,74 @@
+"""Inputs a JSON parser accepts but that broke evaluation: lone surrogates (valid in JSON
+text, ``"\\ud800"``, yet not Unicode, so RE2 and UTF-8 encoding refuse them) and times whose
+conversion to UTC leaves the calendar. Each must be refused at parse time with a clear error,
+never raise from ``evaluate``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from renlayer_core.errors import PolicyInvalid, ValidationFailed
+from renlayer_core.policy import parse_policy_set, parse_request
+from tests.policy.helpers import AGENT, policy, request
+
+LONE = json.loads('"a\\ud800b"')
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"tool": LONE}, "tool"),
+        ({"host": LONE}, "host"),
+        ({"method": LONE}, "method"),
+        ({"args": {"q": LONE}}, "args.q"),
+        ({"args": {LONE: 1}}, "args"),
+        ({"body": LONE}, "body"),
+        ({"body": [1, {"x": LONE}]}, "body[1].x"),
+        ({"headers": {"x-a": LONE}}, "headers.x-a"),
+        ({"findings": [LONE]}, "findings[0]"),
+        ({"agent": {"id": AGENT, "labels": ["k=" + LONE]}}, "agent.labels[0]"),
+    ],
+)
+def test_request_text_must_be_unicode(fields: dict[str, Any], path: str) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        parse_request(request(**fields))
+    assert path in [e.path for e in info.value.errors]
+    assert "not valid Unicode" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "match",
+    [
+        {"tools": ["*" + LONE + "*"]},
+        {"hosts": ["*" + LONE]},
+        {"when": [{"field": "args.q", "op": "regex", "value": LONE}]},
+        {"when": [{"field": "args.q", "op": "glob", "value": "*" + LONE + "*"}]},
+        {"when": [{"field": "args.q", "op": "eq", "value": LONE}]},
+    ],
+)
+def test_policy_text_must_be_unicode(match: dict[str, Any]) -> None:
+    with pytest.raises(PolicyInvalid) as info:
+        parse_policy_set([policy(match=match)])
+    assert "not valid Unicode" in info.value.message
+    assert info.value.errors[0].path.startswith("policies[0].match.")
+
+
+def test_policy_name_must_be_unicode() -> None:
+    with pytest.raises(PolicyInvalid) as info:
+        parse_policy_set([policy(name=LONE)])
+    assert info.value.errors[0].path == "policies[0].name"
+
+
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00Z"]
+)
+def test_time_at_the_edge_of_the_calendar(when: str) -> None:
+    if when.endswith("Z"):
+        assert parse_request(request(time=when)).hour == 0
+        return
+    with pytest.raises(ValidationFailed) as info:
+        parse_request(request(time=when))
+    assert [e.path for e in info.value.errors] == ["time"]
