@@ -10,7 +10,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from renlayer_core.errors import ValidationFailed
 
 EXIT_OK = 0
 EXIT_NOT_ALLOWED = 1
@@ -77,17 +80,17 @@ def _format_error(path: str, message: str, expected: str | None, found: str | No
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from renlayer_core.errors import FieldError, ValidationFailed
+    from renlayer_core.errors import ValidationFailed
     from renlayer_core.policy import compile_policies, explain, parse_policy_file, parse_request
 
-    policy_set = parse_policy_file(args.policies)
     try:
-        data = json.loads(Path(args.request).read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise ValidationFailed(
-            [FieldError("", f"request file '{args.request}' is not valid JSON: {exc}")]
-        ) from None
-    request = parse_request(data)
+        policy_set = parse_policy_file(args.policies)
+    except ValidationFailed as exc:
+        raise _one_line(args.policies, exc) from None
+    try:
+        request = parse_request(_read_request(args.request))
+    except ValidationFailed as exc:
+        raise _one_line(args.request, exc) from None
     table = compile_policies(policy_set.policies, policy_set.default_effect)
     explanation = explain(table, request)
     decision = explanation.decision
@@ -99,6 +102,41 @@ def run_eval(args: argparse.Namespace) -> int:
     else:
         _print_human(decision.to_dict(), explanation.to_dict() if args.explain else None)
     return EXIT_OK if decision.allowed else EXIT_NOT_ALLOWED
+
+
+def _read_request(name: str) -> Any:
+    from renlayer_core.errors import FieldError, ValidationFailed
+    from renlayer_core.policy.loader import MAX_FILE_BYTES
+    from renlayer_core.policy.shape import MAX_DOCUMENT_DEPTH
+
+    with Path(name).open("rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        problem = f"is larger than {MAX_FILE_BYTES // 2**20} MiB"
+    else:
+        try:
+            return json.loads(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            problem = f"is not UTF-8 text (bad byte at offset {exc.start})"
+        except RecursionError:
+            problem = f"is nested too deeply to read (at most {MAX_DOCUMENT_DEPTH} levels)"
+        except ValueError as exc:
+            problem = f"is not valid JSON: {exc}"
+    raise ValidationFailed([FieldError("", f"the request {problem}")])
+
+
+def _one_line(name: str, exc: ValidationFailed) -> ValidationFailed:
+    """The first problem of a file, prefixed with the file's name, as one line."""
+    first = exc.errors[0] if exc.errors else None
+    text = (
+        exc.message
+        if first is None
+        else _format_error(first.path, first.message, first.expected, first.found).removeprefix(
+            "<root>: "
+        )
+    )
+    more = len(exc.errors) - 1
+    return type(exc)(exc.errors, f"{name}: {text}" + (f" (and {more} more)" if more > 0 else ""))
 
 
 def _print_human(d: dict[str, Any], explanation: dict[str, Any] | None) -> None:
