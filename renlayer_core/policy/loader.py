@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from renlayer_core.errors import FieldError, PolicyInvalid
 from renlayer_core.policy.model import Policy, PolicySet, describe
 from renlayer_core.policy.shape import MAX_DOCUMENT_DEPTH, shape_problem
+from renlayer_core.policy.text import clean_error
 from renlayer_core.policy.yaml12 import YamlError, load_yaml
 
 # Far above any real policy file (10,000 policies take about 3 MB), far below what would
@@ -39,7 +40,7 @@ def parse_policy(data: object) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        raise PolicyInvalid(translate_errors(exc)) from None
+        raise _invalid(translate_errors(exc)) from None
 
 
 def parse_policy_set(data: object) -> PolicySet:
@@ -47,7 +48,7 @@ def parse_policy_set(data: object) -> PolicySet:
     if isinstance(data, list):
         data = {"policies": data}
     if not isinstance(data, dict):
-        raise PolicyInvalid(
+        raise _invalid(
             [
                 FieldError(
                     "",
@@ -61,13 +62,17 @@ def parse_policy_set(data: object) -> PolicySet:
     try:
         return PolicySet.model_validate(data)
     except ValidationError as exc:
-        raise PolicyInvalid(translate_errors(exc)) from None
+        raise _invalid(translate_errors(exc)) from None
+
+
+def _invalid(errors: list[FieldError]) -> PolicyInvalid:
+    return PolicyInvalid([clean_error(e) for e in errors])
 
 
 def _check_shape(data: object) -> None:
     problem = shape_problem(data)
     if problem is not None:
-        raise PolicyInvalid([problem])
+        raise _invalid([problem])
 
 
 def parse_policy_file(path: str | Path) -> PolicySet:
@@ -101,7 +106,7 @@ def load_document(text: str, suffix: str) -> Any:
         message = f"nested too deeply to read (at most {MAX_DOCUMENT_DEPTH} levels)"
     except (ValueError, YamlError) as exc:
         message = f"not valid {'JSON' if suffix == '.json' else 'YAML'}: {exc}"
-    raise PolicyInvalid([FieldError("", message)])
+    raise _invalid([FieldError("", message)])
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from renlayer_core.errors import FieldError, InvalidId, ValidationFailed
 from renlayer_core.ids import parse_id
 from renlayer_core.policy.model import describe
 from renlayer_core.policy.shape import shape_problem
+from renlayer_core.policy.text import clean_error
 
 KINDS: Final = ("http", "llm", "tool")
 _FIELDS: Final = frozenset(
@@ -160,7 +161,11 @@ def parse_request(data: object) -> ActionRequest:
     errors: list[FieldError] = []
     if not isinstance(data, dict):
         raise ValidationFailed(
-            [FieldError("", "an action request is an object", "an object", describe(data))]
+            [
+                clean_error(
+                    FieldError("", "an action request is an object", "an object", describe(data))
+                )
+            ]
         )
     # Text that is not Unicode anywhere (a lone surrogate) would break matching later.
     bad_text = shape_problem(data, MAX_DEPTH + 2)
@@ -185,7 +190,7 @@ def parse_request(data: object) -> ActionRequest:
         if problem is not None:
             errors.append(problem)
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed([clean_error(e) for e in errors])
     return ActionRequest(
         agent_id=agent_id, labels=labels, kind=str(kind), args=data.get("args"),
         body=data.get("body"), headers=headers, findings=findings, trace_count=trace_count,

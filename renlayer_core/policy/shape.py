@@ -14,21 +14,11 @@ from __future__ import annotations
 from typing import Any, Final
 
 from renlayer_core.errors import FieldError
+from renlayer_core.policy.text import is_unicode
 
 MAX_DOCUMENT_DEPTH: Final = 100
 MAX_DOCUMENT_VALUES: Final = 1_000_000
 _SHOWN_SEGMENTS: Final = 8
-
-
-def is_unicode(text: str) -> bool:
-    """False for text holding lone surrogates (not encodable as UTF-8)."""
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 NOT_UNICODE: Final = "is not valid Unicode text (it holds a lone surrogate)"
@@ -76,6 +66,5 @@ def _format(path: Any) -> str:
     parts.reverse()
     out = ""
     for seg in parts[:_SHOWN_SEGMENTS]:
-        shown = seg if is_unicode(str(seg)) else "?"
-        out += f"[{seg}]" if isinstance(seg, int) else (f".{shown}" if out else str(shown))
+        out += f"[{seg}]" if isinstance(seg, int) else (f".{seg}" if out else str(seg))
     return out + ("..." if len(parts) > _SHOWN_SEGMENTS else "")

@@ -24,7 +24,7 @@ def request(**fields: Any) -> dict[str, Any]:
 
 
 def policy(
-    name: str = "p", priority: Any = 10, effect: str = "deny", **extra: Any
+    name: Any = "p", priority: Any = 10, effect: str = "deny", **extra: Any
 ) -> dict[str, Any]:
     return {"name": name, "priority": priority, "effect": effect, **extra}
 

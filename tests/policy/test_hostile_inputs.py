@@ -72,3 +72,32 @@ def test_time_at_the_edge_of_the_calendar(when: str) -> None:
     with pytest.raises(ValidationFailed) as info:
         parse_request(request(time=when))
     assert [e.path for e in info.value.errors] == ["time"]
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"policies": [], "bad\nkey": 1},
+        [policy(match={"when": [{"field": "args.q\n", "op": "eq", "value": 1}]})],
+        [policy(name=123, match={"tools": ["a\nb"]})],
+        "a\nb",
+    ],
+)
+def test_policy_errors_are_one_printable_line(doc: Any) -> None:
+    with pytest.raises(PolicyInvalid) as info:
+        parse_policy_set(doc)
+    for err in info.value.errors:
+        assert all(str(part).isprintable() for part in err.to_dict().values())
+    shown = [str(v) for e in info.value.errors for v in e.to_dict().values()]
+    assert any("\\n" in v for v in shown), shown
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"bad\nkey": 1}, {"headers": {"x\ny": 1}}, {"args": {"a\nb": float("nan")}}, {"tool": 5}],
+)
+def test_request_errors_are_one_printable_line(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        parse_request(request(**fields))
+    for err in info.value.errors:
+        assert all(str(part).isprintable() for part in err.to_dict().values())
