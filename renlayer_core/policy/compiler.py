@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Final
 
+from renlayer_core.errors import FieldError, PolicyInvalid
 from renlayer_core.policy.decision import (
     CODE_FOR_EFFECT,
     Decision,
@@ -27,7 +28,7 @@ from renlayer_core.policy.decision import (
 )
 from renlayer_core.policy.globs import GlobStyle, compile_glob, has_wildcard
 from renlayer_core.policy.index import DIMENSIONS, GlobIndex, key_cost
-from renlayer_core.policy.model import Match, Policy
+from renlayer_core.policy.model import Match, Policy, describe
 from renlayer_core.policy.predicates import Predicate, compile_predicate
 from renlayer_core.policy.request import ActionRequest
 
@@ -134,7 +135,10 @@ class DecisionTable:
 
 def compile_policies(policies: Iterable[Policy], default_effect: str = "deny") -> DecisionTable:
     if default_effect not in ("allow", "deny"):
-        raise ValueError(f"default effect must be allow or deny, not '{default_effect}'")
+        found = describe(default_effect)
+        raise PolicyInvalid(
+            [FieldError("default_effect", "must be allow or deny", "allow or deny", found)]
+        )
     state: dict[str, Any] = {"policies": policies, "default_effect": default_effect}
     timings: list[tuple[str, int]] = []
     # Compiling allocates tens of thousands of small acyclic objects (closures, tuples):

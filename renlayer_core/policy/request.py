@@ -30,6 +30,10 @@ _RFC3339: Final = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
 )
 MAX_DEPTH: Final = 64
+# RFC 9110 token: what an HTTP method may be made of.
+_METHOD: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_PERCENT: Final = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
 class ActionRequest:
@@ -70,7 +74,8 @@ class ActionRequest:
         self.tool = tool
         self.args = args
         self.method = method
-        self.method_key = method.upper() if method is not None else None
+        # ASCII only: str.upper() maps "ſ" to "S", and "poſt" is not POST.
+        self.method_key = _ascii_upper(method) if method is not None else None
         self.host = host
         self.host_key = normalize_host(host) if host is not None else None
         self.path = path
@@ -123,6 +128,12 @@ class ActionRequest:
         }
 
 
+def _ascii_upper(text: str) -> str:
+    return (
+        text.upper() if text.isascii() else "".join(c.upper() if c.isascii() else c for c in text)
+    )
+
+
 def normalize_host(host: str) -> str:
     """Lower-case; drop a port and a trailing dot; unwrap ``[ipv6]``."""
     h = host.strip().lower()
@@ -134,11 +145,19 @@ def normalize_host(host: str) -> str:
     return h.rstrip(".")
 
 
+def _percent(m: re.Match[str]) -> str:
+    char = chr(int(m.group(1), 16))
+    return char if char in _UNRESERVED else "%" + m.group(1).upper()
+
+
 def normalize_path(path: str) -> str:
-    """Drop query and fragment; resolve dot segments (RFC 3986 §5.2.4), so that
-    ``/v1/public/../admin`` is matched as the ``/v1/admin`` the upstream will serve."""
+    """Drop query and fragment; decode percent-encoded unreserved characters and upper-case
+    the hex of the others (RFC 3986 §6.2.2); resolve dot segments (§5.2.4). So
+    ``/v1/public/%2e%2e/%61dmin`` is matched as the ``/v1/admin`` the upstream will serve."""
     for sep in ("?", "#"):
         path = path.partition(sep)[0]
+    if "%" in path:
+        path = _PERCENT.sub(_percent, path)
     segments = path.split("/")
     out: list[str] = []
     for seg in segments[1:] if path.startswith("/") else segments:
@@ -181,6 +200,13 @@ def parse_request(data: object) -> ActionRequest:
             FieldError("kind", "must be http, llm or tool", "http, llm or tool", describe(kind))
         )
     text = {name: _text(data, name, errors) for name in _TEXT_FIELDS}
+    if text["method"] is not None and not _METHOD.fullmatch(text["method"]):
+        errors.append(
+            FieldError(
+                "method", "is not an HTTP method", "an HTTP token such as POST",
+                describe(text["method"]),
+            )
+        )  # fmt: skip
     headers = _headers(data.get("headers"), errors)
     findings = _findings(data.get("findings"), errors)
     trace_count = _session(data.get("session"), errors)

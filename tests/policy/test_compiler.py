@@ -92,11 +92,6 @@ def test_glob_index_lookup(value: str, expected: list[int]) -> None:
     assert len(index) == 6
 
 
-def test_bad_default_effect() -> None:
-    with pytest.raises(ValueError, match="default effect"):
-        compile_policies([], "require_approval")
-
-
 def test_table_is_immutable() -> None:
     table = table_of([policy()])
     with pytest.raises(AttributeError):
