@@ -158,20 +158,21 @@ def normalize_path(path: str) -> str:
         path = path.partition(sep)[0]
     if "%" in path:
         path = _PERCENT.sub(_percent, path)
-    segments = path.split("/")
+    absolute = path.startswith("/")
+    segments = path.split("/")[1:] if absolute else path.split("/")
+    last = len(segments) - 1
     out: list[str] = []
-    for seg in segments[1:] if path.startswith("/") else segments:
+    for i, seg in enumerate(segments):
         if seg == "..":
             if out:
                 out.pop()
         elif seg != ".":
             out.append(seg)
+            continue
+        if i == last:  # "/a/b/.." is "/a/": the trailing slash stays
+            out.append("")
     result = "/".join(out)
-    if path.startswith("/"):
-        result = "/" + result
-    if segments[-1] in (".", "..") and not result.endswith("/"):
-        result += "/"
-    return result
+    return "/" + result if absolute else result
 
 
 def parse_request(data: object) -> ActionRequest:
