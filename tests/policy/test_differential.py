@@ -153,7 +153,9 @@ def test_generated_sets_are_mostly_valid_and_decisive() -> None:
     seen: set[str] = set()
     valid = 0
 
-    @settings(max_examples=80, deadline=None, database=None)
+    # Derandomized: a coverage guard must not be flaky; the features it asks for occur in
+    # roughly 1% to 40% of evaluations (decided_by_findings is the rarest).
+    @settings(max_examples=120, deadline=None, database=None, derandomize=True)
     @given(policy_docs(), st.lists(request_docs(), min_size=1, max_size=4))
     def run(docs: list[dict[str, Any]], requests: list[dict[str, Any]]) -> None:
         nonlocal valid
