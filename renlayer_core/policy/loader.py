@@ -58,6 +58,18 @@ def parse_policy_set(data: object) -> PolicySet:
                 )
             ]
         )
+    if "policies" not in data and {"name", "effect"} & data.keys():
+        raise _invalid(
+            [
+                FieldError(
+                    "",
+                    "this looks like a single policy; a policy file holds a list of policies "
+                    "or an object with 'policies'",
+                    expected="a list of policies",
+                    found="an object with 'name' or 'effect'",
+                )
+            ]
+        )
     _check_shape(data)
     try:
         return PolicySet.model_validate(data)

@@ -21,6 +21,7 @@ from renlayer_core.ids import new_id, parse_id
 from renlayer_core.policy.fields import NUMERIC_ROOTS, FieldRef, parse_field
 from renlayer_core.policy.globs import GlobStyle, glob_problem
 from renlayer_core.policy.regex import re2_problem
+from renlayer_core.policy.uri import normalize_percent
 
 Effect = Literal["allow", "deny", "require_approval"]
 DefaultEffect = Literal["allow", "deny"]
@@ -119,6 +120,12 @@ def _host(value: str) -> str:
             expected="a host glob without port",
             found=describe(value),
         )
+    if value.endswith("."):
+        fail(
+            f"{_q(value)} cannot match: hosts are matched without their trailing dot",
+            expected="a host glob without a trailing dot",
+            found=describe(value),
+        )
     return value
 
 
@@ -127,6 +134,14 @@ def _path(value: str) -> str:
         fail(
             f"{_q(value)} cannot match: request paths start with '/'",
             expected="a path glob starting with / or *",
+            found=describe(value),
+        )
+    # Written as requests are matched: %61 is a, %2f is %2F.
+    value = normalize_percent(value)
+    if any(seg in (".", "..") for seg in value.split("/")):
+        fail(
+            f"{_q(value)} cannot match: request paths are matched after resolving '.' and '..'",
+            expected="a path glob without '.' or '..' segments",
             found=describe(value),
         )
     return value

@@ -17,6 +17,7 @@ from renlayer_core.ids import parse_id
 from renlayer_core.policy.model import describe
 from renlayer_core.policy.shape import shape_problem
 from renlayer_core.policy.text import clean_error
+from renlayer_core.policy.uri import normalize_percent
 
 KINDS: Final = ("http", "llm", "tool")
 _FIELDS: Final = frozenset(
@@ -145,19 +146,13 @@ def normalize_host(host: str) -> str:
     return h.rstrip(".")
 
 
-def _percent(m: re.Match[str]) -> str:
-    char = chr(int(m.group(1), 16))
-    return char if char in _UNRESERVED else "%" + m.group(1).upper()
-
-
 def normalize_path(path: str) -> str:
     """Drop query and fragment; decode percent-encoded unreserved characters and upper-case
     the hex of the others (RFC 3986 §6.2.2); resolve dot segments (§5.2.4). So
     ``/v1/public/%2e%2e/%61dmin`` is matched as the ``/v1/admin`` the upstream will serve."""
     for sep in ("?", "#"):
         path = path.partition(sep)[0]
-    if "%" in path:
-        path = _PERCENT.sub(_percent, path)
+    path = normalize_percent(path)
     absolute = path.startswith("/")
     segments = path.split("/")[1:] if absolute else path.split("/")
     last = len(segments) - 1

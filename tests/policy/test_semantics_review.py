@@ -3,10 +3,12 @@ through (or raised) where a user of a security product would expect otherwise.""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from renlayer_core.errors import PolicyInvalid, ValidationFailed
-from renlayer_core.policy import compile_policies, parse_request
+from renlayer_core.policy import compile_policies, parse_policy_set, parse_request
 from renlayer_core.policy.request import normalize_path
 from tests.policy.helpers import decide, policy, request
 
@@ -62,3 +64,43 @@ def test_compile_policies_rejects_a_bad_default_effect_as_invalid_policy() -> No
         with pytest.raises(PolicyInvalid) as info:
             compile_policies([], bad)
         assert [e.path for e in info.value.errors] == ["default_effect"]
+
+
+def test_policy_paths_are_percent_normalised_like_requests() -> None:
+    # Requests are matched decoded; a policy written encoded must mean the same path.
+    docs = [policy(match={"paths": ["/v1/%61dmin/**", "/v1/a%2fb"]})]
+    (p,) = parse_policy_set(docs).policies
+    assert p.match.paths == ["/v1/admin/**", "/v1/a%2Fb"]
+    for path in ("/v1/admin/x", "/v1/%61dmin", "/v1/a%2Fb", "/v1/a%2fb"):
+        assert decide(docs, request(kind="http", path=path), default="allow").code == (
+            "policy_denied"
+        ), path
+
+
+@pytest.mark.parametrize(
+    ("match", "fragment"),
+    [
+        ({"paths": ["/v1/../admin"]}, "'.' and '..'"),
+        ({"paths": ["/v1/./admin/**"]}, "'.' and '..'"),
+        ({"paths": ["/v1/%2e%2e/admin"]}, "'.' and '..'"),
+        ({"paths": ["/v1/admin/.."]}, "'.' and '..'"),
+        ({"hosts": ["example.com."]}, "trailing dot"),
+        ({"hosts": ["*.example.com."]}, "trailing dot"),
+    ],
+)
+def test_patterns_that_could_never_match_are_rejected(match: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(PolicyInvalid) as info:
+        parse_policy_set([policy(match=match)])
+    assert fragment in info.value.message
+
+
+def test_paths_with_dots_inside_segments_are_fine() -> None:
+    docs = [policy(match={"paths": ["/v1/file..txt", "/v1/.well-known/*", "/*.json"]})]
+    assert decide(docs, request(kind="http", path="/v1/.well-known/x")).code == "policy_denied"
+
+
+def test_a_single_policy_as_a_file_gets_a_hint() -> None:
+    with pytest.raises(PolicyInvalid) as info:
+        parse_policy_set(policy())
+    (err,) = info.value.errors
+    assert "looks like a single policy" in err.message and err.path == ""
