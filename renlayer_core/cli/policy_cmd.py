@@ -121,7 +121,10 @@ def _read_request(name: str) -> Any:
         except RecursionError:
             problem = f"is nested too deeply to read (at most {MAX_DOCUMENT_DEPTH} levels)"
         except ValueError as exc:
-            problem = f"is not valid JSON: {exc}"
+            detail = str(exc)
+            if "int_max_str_digits" in detail:
+                detail = f"a number has more than {sys.get_int_max_str_digits()} digits"
+            problem = f"is not valid JSON: {detail}"
     raise ValidationFailed([FieldError("", f"the request {problem}")])
 
 

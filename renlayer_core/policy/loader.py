@@ -7,6 +7,7 @@ write it — ``policies[2].match.when[0].value`` — what was expected and what 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any, Final
 
@@ -117,7 +118,10 @@ def load_document(text: str, suffix: str) -> Any:
     except RecursionError:
         message = f"nested too deeply to read (at most {MAX_DOCUMENT_DEPTH} levels)"
     except (ValueError, YamlError) as exc:
-        message = f"not valid {'JSON' if suffix == '.json' else 'YAML'}: {exc}"
+        detail = str(exc)
+        if "int_max_str_digits" in detail:  # Python's guard against quadratic int parsing
+            detail = f"a number has more than {sys.get_int_max_str_digits()} digits"
+        message = f"not valid {'JSON' if suffix == '.json' else 'YAML'}: {detail}"
     raise _invalid([FieldError("", message)])
 
 

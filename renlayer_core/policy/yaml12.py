@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from typing import Any, Final
 
 _YAML11_TAGS: Final = frozenset(
@@ -76,6 +77,10 @@ def _construct_int(loader: Any, node: Any) -> int:
             return int(text[2:], 16)
         return int(text, 10)
     except ValueError:
+        if len(text) > sys.get_int_max_str_digits():
+            raise _scalar_error(
+                node, f"an integer of at most {sys.get_int_max_str_digits()} digits"
+            ) from None
         raise _scalar_error(node, "an integer") from None
 
 

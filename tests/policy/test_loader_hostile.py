@@ -156,3 +156,12 @@ def test_non_text_keys_are_named_as_such(tmp_path: Path) -> None:
         "keys must be text",
         "the number 1",
     )
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_huge_number_literal(tmp_path: Path, suffix: str) -> None:
+    (tmp_path / f"p{suffix}").write_text(
+        '[{"name": "a", "priority": 1' + "0" * 5000 + ', "effect": "deny"}]'
+    )
+    message = _invalid(tmp_path / f"p{suffix}").message
+    assert "digits" in message and "sys." not in message
