@@ -305,6 +305,9 @@ def describe(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int) and value.bit_length() > 200:
+        # Long integers: too long to show, and past 4300 digits Python refuses to write them.
+        return f"a number of about {int(value.bit_length() * 0.30103)} digits"
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, str):

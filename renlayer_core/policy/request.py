@@ -31,6 +31,7 @@ _RFC3339: Final = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
 )
 MAX_DEPTH: Final = 64
+MAX_INT: Final = 10**300
 # RFC 9110 token: what an HTTP method may be made of.
 _METHOD: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _PERCENT: Final = re.compile(r"%([0-9A-Fa-f]{2})")
@@ -331,8 +332,14 @@ def json_problem(value: object, path: str, depth: int) -> FieldError | None:
     """Args and bodies must be plain JSON (objects with text keys, lists, scalars)."""
     if depth > MAX_DEPTH:
         return FieldError(path, f"nested deeper than {MAX_DEPTH} levels", "shallower JSON")
-    if value is None or isinstance(value, str | bool | int):
+    if value is None or isinstance(value, str | bool):
         return None
+    if isinstance(value, int):
+        # Past this, Python refuses to write the number as text (int_max_str_digits), so the
+        # canonical JSON behind body.size and the approval digest could not be computed.
+        if -MAX_INT < value < MAX_INT:
+            return None
+        return FieldError(path, "numbers must be below 10^300", "a smaller number", "a huge number")
     if isinstance(value, float):
         return (
             None

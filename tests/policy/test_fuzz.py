@@ -41,6 +41,8 @@ _SCALARS = st.one_of(
     st.booleans(),
     st.integers(),
     st.integers(min_value=2**63 - 2, max_value=2**70),
+    st.sampled_from([10**300, -(10**300)]),
+    st.builds(lambda: 10**5000),  # too long for Python to write as text
     st.floats(),  # NaN and infinities included: not JSON, must still be refused cleanly
     _TEXT,
 )

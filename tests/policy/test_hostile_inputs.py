@@ -101,3 +101,20 @@ def test_request_errors_are_one_printable_line(fields: dict[str, Any]) -> None:
         parse_request(request(**fields))
     for err in info.value.errors:
         assert all(str(part).isprintable() for part in err.to_dict().values())
+
+
+@pytest.mark.parametrize("where", ["args", "body"])
+def test_request_integers_too_large_to_encode(where: str) -> None:
+    # Such an integer cannot be written as JSON text (Python refuses past 4300 digits), so
+    # the approval digest and body.size could not be computed: refuse it up front.
+    with pytest.raises(ValidationFailed) as info:
+        parse_request(request(**{where: {"x": 10**5000}}))
+    assert [e.path for e in info.value.errors] == [f"{where}.x"]
+    assert parse_request(request(**{where: {"x": 10**299}})) is not None
+
+
+def test_huge_integers_in_policies_are_described_not_printed() -> None:
+    with pytest.raises(PolicyInvalid) as info:
+        parse_policy_set([policy(priority=10**5000)])
+    (err,) = info.value.errors
+    assert err.path == "policies[0].priority" and err.found == "a number of about 5000 digits"
