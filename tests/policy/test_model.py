@@ -213,4 +213,7 @@ def test_null_match_fields_mean_absent() -> None:
     ],
 )
 def test_accepted_predicates(when: dict[str, Any]) -> None:
-    parse_policy(policy(match={"when": [when]}))
+    p = parse_policy(policy(match={"when": [when]}))
+    assert p.match.when is not None
+    (w,) = p.match.when
+    assert (w.field, w.op, w.value) == (when["field"], when["op"], when.get("value"))
