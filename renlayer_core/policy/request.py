@@ -189,7 +189,7 @@ def parse_request(data: object) -> ActionRequest:
         errors.append(bad_text)
     for key in data:
         if key not in _FIELDS:
-            errors.append(FieldError(str(key), f"unknown field '{key}'", "a known field"))
+            errors.append(FieldError(_name(key), f"unknown field '{_name(key)}'", "a known field"))
     agent_id, labels = _agent(data.get("agent"), errors)
     kind = data.get("kind")
     if kind not in KINDS:
@@ -227,7 +227,8 @@ def _agent(value: object, errors: list[FieldError]) -> tuple[str, tuple[str, ...
         return "", ()
     for key in value:
         if key not in ("id", "labels", "name"):
-            errors.append(FieldError(f"agent.{key}", f"unknown field '{key}'", "id or labels"))
+            name = _name(key)
+            errors.append(FieldError(f"agent.{name}", f"unknown field '{name}'", "id or labels"))
     agent_id = ""
     try:
         agent_id = parse_id(value.get("id"), "agent")
@@ -244,7 +245,12 @@ def _agent(value: object, errors: list[FieldError]) -> tuple[str, tuple[str, ...
             errors.append(
                 FieldError(f"agent.labels[{i}]", "must be key=value", "key=value", describe(lab))
             )
-    return agent_id, tuple(str(lab) for lab in labels)
+    return agent_id, tuple(lab for lab in labels if isinstance(lab, str))
+
+
+def _name(key: object) -> str:
+    """A field name as given, or a description of a key that is not text."""
+    return key if isinstance(key, str) else describe(key)
 
 
 def _text(data: dict[str, Any], name: str, errors: list[FieldError]) -> Any:
@@ -263,14 +269,16 @@ def _headers(value: object, errors: list[FieldError]) -> dict[str, str]:
         return {}
     seen: dict[str, str] = {}
     for key, val in value.items():
-        if not isinstance(val, str):
+        if not isinstance(key, str):
+            errors.append(FieldError("headers", "header names are text", "text", describe(key)))
+        elif not isinstance(val, str):
             errors.append(FieldError(f"headers.{key}", "must be text", "text", describe(val)))
-        elif str(key).lower() in seen:
+        elif key.lower() in seen:
             errors.append(
                 FieldError(f"headers.{key}", f"header '{key}' given twice", "each header once")
             )
         else:
-            seen[str(key).lower()] = val
+            seen[key.lower()] = val
     return seen
 
 
@@ -285,7 +293,7 @@ def _findings(value: object, errors: list[FieldError]) -> tuple[str, ...]:
             errors.append(
                 FieldError(f"findings[{i}]", "must be a detector id", "text", describe(item))
             )
-    return tuple(str(v) for v in value)
+    return tuple(v for v in value if isinstance(v, str))
 
 
 def _session(value: object, errors: list[FieldError]) -> int | None:
@@ -296,7 +304,8 @@ def _session(value: object, errors: list[FieldError]) -> int | None:
         return None
     for key in value:
         if key not in ("trace_count", "id"):
-            errors.append(FieldError(f"session.{key}", f"unknown field '{key}'", "trace_count"))
+            name = _name(key)
+            errors.append(FieldError(f"session.{name}", f"unknown field '{name}'", "trace_count"))
     count = value.get("trace_count")
     if count is None:
         return None

@@ -118,3 +118,18 @@ def test_huge_integers_in_policies_are_described_not_printed() -> None:
         parse_policy_set([policy(priority=10**5000)])
     (err,) = info.value.errors
     assert err.path == "policies[0].priority" and err.found == "a number of about 5000 digits"
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"agent": {"id": AGENT, "labels": [10**5000]}}, "agent.labels[0]"),
+        ({"findings": [10**5000]}, "findings[0]"),
+        ({"headers": {10**5000: "x"}}, "headers"),
+        ({"session": {10**5000: 1}}, "session.a number of about 5000 digits"),
+    ],
+)
+def test_request_non_text_where_text_is_expected(fields: dict[str, Any], path: str) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        parse_request(request(**fields))
+    assert path in [e.path for e in info.value.errors]
