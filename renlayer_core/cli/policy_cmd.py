@@ -142,22 +142,30 @@ def _one_line(name: str, exc: ValidationFailed) -> ValidationFailed:
     return type(exc)(exc.errors, f"{name}: {text}" + (f" (and {more} more)" if more > 0 else ""))
 
 
+def _say(line: str) -> None:
+    """One line of human output; policy names and reasons come from files, so control
+    characters (a terminal escape sequence in a policy name) are shown escaped."""
+    from renlayer_core.policy.text import printable
+
+    print(printable(line))
+
+
 def _print_human(d: dict[str, Any], explanation: dict[str, Any] | None) -> None:
-    print(f"effect:  {d['effect']}")
-    print(f"code:    {d['code']}")
+    _say(f"effect:  {d['effect']}")
+    _say(f"code:    {d['code']}")
     if d["policy_id"]:
-        print(f"policy:  {d['policy_name']} ({d['policy_id']})")
+        _say(f"policy:  {d['policy_name']} ({d['policy_id']})")
     else:
-        print("policy:  none matched (default effect)")
-    print(f"reason:  {d['reason']}")
+        _say("policy:  none matched (default effect)")
+    _say(f"reason:  {d['reason']}")
     if d.get("action_digest"):
-        print(f"digest:  {d['action_digest']} (policy revision {d['policy_revision']})")
+        _say(f"digest:  {d['action_digest']} (policy revision {d['policy_revision']})")
     for hit in d["monitor"]:
-        print(f"monitor: {hit['policy_name']} ({hit['policy_id']}) would {hit['effect']}")
+        _say(f"monitor: {hit['policy_name']} ({hit['policy_id']}) would {hit['effect']}")
     for diag in d["diagnostics"]:
-        print(f"note:    {diag['policy_name']}: {diag['message']}")
+        _say(f"note:    {diag['policy_name']}: {diag['message']}")
     if explanation is not None:
-        print(f"candidates ({len(explanation['candidates'])} of {explanation['total_policies']}):")
+        _say(f"candidates ({len(explanation['candidates'])} of {explanation['total_policies']}):")
         for c in explanation["candidates"]:
             why = f" — {c['failed_field']}: {c['detail']}" if c["failed_field"] else ""
-            print(f"  [{c['priority']}] {c['policy_name']} ({c['mode']}): {c['outcome']}{why}")
+            _say(f"  [{c['priority']}] {c['policy_name']} ({c['mode']}): {c['outcome']}{why}")

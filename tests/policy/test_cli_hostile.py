@@ -108,3 +108,16 @@ def test_eval_default_effect_exit_code(
     argv = ["policy", "eval", "--policies", str(tmp_path / "p.json")]
     assert main([*argv, "--request", str(tmp_path / "r.json")]) == status
     assert ("default_denied" in capsys.readouterr().out) is (default == "deny")
+
+
+def test_eval_human_output_escapes_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = [{"name": "evil\x1b[2J", "priority": 1, "effect": "deny", "reason": "a\nb"}]
+    (tmp_path / "p.json").write_text(json.dumps(doc))
+    (tmp_path / "r.json").write_text(json.dumps(REQUEST))
+    argv = ["policy", "eval", "--policies", str(tmp_path / "p.json")]
+    assert main([*argv, "--request", str(tmp_path / "r.json"), "--explain"]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "evil\\x1b[2J" in out
+    assert "reason:  a\\nb" in out
