@@ -2,13 +2,15 @@
 
 Each sub-command lives in its own module exposing ``register(subparsers)``; the module is
 imported when the parser is built, so it must keep heavy imports inside its handler.
-Exit codes (SPEC §9): 0 success, 1 findings reported / eval did not allow, 2 bad input.
+Exit codes (SPEC §9): 0 success, 1 findings reported / eval did not allow, 2 bad input;
+and 3 for an internal error, so a crash is never read as "findings" or "not allowed".
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +19,7 @@ from renlayer_core.errors import RenLayerError
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
 
 # Sub-command modules, in the order `renlayer --help` lists them. A module missing here
 # (not yet written) is simply not offered.
@@ -74,6 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # The message of an unexpected error may quote input (and so a secret): name the
+        # type only, and show the traceback only when asked for.
+        if os.environ.get("RENLAYER_DEBUG"):
+            raise
+        print(
+            f"renlayer: internal error ({type(exc).__name__}); "
+            "run with RENLAYER_DEBUG=1 for the traceback",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return code
 
 
