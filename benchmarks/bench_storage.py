@@ -533,10 +533,63 @@ def summary(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def markdown(doc: dict[str, Any]) -> str:
+    """Render a results file as the tables of docs/benchmarks-storage.md."""
+    t = doc["targets"]
+    ok = {True: "✅", False: "❌"}
+    out = [
+        "| backend | traces | direct append_traces/s | writer (burst, 10k bound)/s "
+        "| writer (no bound)/s | submit p50/p99/max µs | spilled in burst |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in doc["results"].items():
+        w, u, d = r["ingest_writer"], r["ingest_writer_unbounded"], r["ingest_direct"]
+        target = t.get(f"ingest_{name}_per_s")
+
+        def mark(v: float, target: float | None = target) -> str:
+            return f" {ok[v >= target]}" if target else ""
+
+        out.append(
+            f"| {name} | {r['traces']:,} | {d['per_s']:,.0f}{mark(d['per_s'])} "
+            f"| {w['per_s']:,.0f}{mark(w['per_s'])} | {u['per_s']:,.0f}{mark(u['per_s'])} "
+            f"| {w['submit_us_p50']:.1f} / {w['submit_us_p99']:.1f} / {w['submit_us_max']:,.0f} "
+            f"| {w['spilled']:,} of {w['traces']:,} |"
+        )
+    out += [
+        "",
+        "| backend | list p50 ms | list p99 ms | by filter: p50 / p99 ms "
+        "| export traces/s | export peak RSS growth MB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in doc["results"].items():
+        lst, e = r["list"], r["export"]
+        by = "; ".join(
+            f"{k} {v['p50_ms']:.2f} / {v['p99_ms']:.2f}" for k, v in lst["by_filter"].items()
+        )
+        out.append(
+            f"| {name} | {lst['p50_ms']:.2f} {ok[lst['p50_ms'] <= t['list_p50_ms']]} "
+            f"| {lst['p99_ms']:.2f} | {by} "
+            f"| {e['per_s']:,.0f} {ok[e['per_s'] >= t['export_per_s']]} "
+            f"| {e['peak_rss_growth_mb']:.1f} "
+            f"{ok[e['peak_rss_growth_mb'] <= t['export_rss_growth_mb']]} |"
+        )
+    c = doc.get("writer_ceiling")
+    if c:
+        out += [
+            "",
+            f"Writer alone into a no-op sink: {c['end_to_end_per_s']:,.0f} traces/s "
+            f"({c['traces']:,} traces).",
+        ]
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--export-child"]:
         export_child(*argv[1:4])
+        return 0
+    if argv[:1] == ["--markdown"]:
+        print(markdown(json.loads(Path(argv[1]).read_text())))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--traces", type=int, default=1_000_000)
