@@ -65,8 +65,8 @@ def test_a_partial_batch_goes_after_max_delay(tmp_path: Path) -> None:
     writer = trace_writer(table.append_traces, spill_path=None, config=cfg)
     for i in range(7):
         writer.submit(make_trace(i))
+    # batch_size is never reached and nobody flushes: only the timer can have sent them.
     assert wait_for(lambda: len(table.ids()) == 7, timeout=5)
-    assert writer.metrics().batches == 1
     writer.close()
 
 
