@@ -163,8 +163,9 @@ def _clean_input(mod: Any, scan: Any, clean: str, budget_s: float) -> str:
     probe = clean[: 1 << 16]
     t0 = time.perf_counter()
     scan(mod.prepare(probe))
-    projected = (time.perf_counter() - t0) * len(clean) / len(probe)
-    return clean if projected <= 4 * budget_s else clean[: 1 << 18]
+    per_char = (time.perf_counter() - t0) / len(probe)
+    fits = int(4 * budget_s / per_char) if per_char > 0 else len(clean)
+    return clean[: max(len(probe), min(len(clean), fits))]
 
 
 def _time_clean(scan: Any, prepared: Any, n_bytes: int, budget_s: float) -> dict[str, Any]:
