@@ -351,7 +351,7 @@ def print_table(results: list[dict[str, Any]], acc: dict[str, Any]) -> None:
         clean = r.get("clean", {})
         print(
             f"{r['label']:30} {pay['p50_us']:9.1f} {pay['p99_us']:9.1f} {pay['samples']:6d} "
-            f"{_fmt(clean.get('mb_per_s')):>8} {r['import_s'] + r['compile_s']:8.3f} "
+            f"{_fmt(clean.get('mb_per_s'), '.3g'):>8} {r['import_s'] + r['compile_s']:8.3f} "
             f"{r['rss_peak_growth_kb'] / 1024:7.1f}"
         )
     print()

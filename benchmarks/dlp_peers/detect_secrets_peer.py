@@ -22,7 +22,7 @@ GENERIC = ("secret.*",)
 TYPE_MAP: dict[str, tuple[str, ...]] = {
     "AWS Access Key": ("secret.aws_access_key", "secret.aws_secret_key"),
     "Azure Storage Account access key": ("secret.azure_storage_key",),
-    "Basic Auth Credentials": ("secret.database_url",),
+    "Basic Auth Credentials": ("secret.database_url_password",),
     "GitHub Token": ("secret.github_token",),
     "GitLab Token": ("secret.gitlab_token",),
     "JSON Web Token": ("secret.jwt",),
@@ -33,7 +33,7 @@ TYPE_MAP: dict[str, tuple[str, ...]] = {
     "SendGrid API Key": ("secret.sendgrid_key",),
     "Slack Token": ("secret.slack_token", "secret.slack_webhook"),
     "Stripe Access Key": ("secret.stripe_key",),
-    "Twilio API Key": ("secret.twilio_key",),
+    "Twilio API Key": ("secret.twilio_api_key", "secret.twilio_account_sid"),
     "Public IP (ipv4)": ("net.ipv4",),
     # Generic detectors: a hit on any secret counts, but they define no common type.
     "Secret Keyword": GENERIC,

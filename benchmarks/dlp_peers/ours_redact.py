@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from benchmarks.dlp_peers import Hit, Scan, _ours
 
 label = "renlayer redact_text"
 INPUT = "text"
+SCORED = False  # the same findings as ``ours``
 load = _ours.versions
 type_map = _ours.type_map
 
@@ -16,17 +15,10 @@ def setup() -> Scan:
     plan = _ours.plan()
 
     def scan(text: str) -> list[Hit]:
-        result: Any = plan.redact_text(text)
-        return _hits(result)
+        _redacted, findings = plan.redact_text(text)
+        return [(f.detector, f.start, f.end) for f in findings]
 
     return scan
-
-
-def _hits(result: Any) -> list[Hit]:
-    findings = getattr(result, "findings", None)
-    if findings is None and isinstance(result, tuple):
-        findings = result[1]
-    return [(f.detector, f.start, f.end) for f in findings or ()]
 
 
 def prepare(text: str) -> str:

@@ -32,6 +32,7 @@ TYPE_MAP: dict[str, tuple[str, ...]] = {
     "ABA_ROUTING_NUMBER": ("fin.aba_routing",),
     "IP_ADDRESS": ("net.ipv4", "net.ipv6"),
     "MAC_ADDRESS": ("net.mac",),
+    "US_PASSPORT": ("pii.passport",),
 }
 
 
@@ -47,7 +48,7 @@ def _offline_tldextract() -> None:
     from presidio_analyzer.predefined_recognizers.generic import email_recognizer
 
     offline = tldextract.TLDExtract(suffix_list_urls=())
-    email_recognizer.tldextract = SimpleNamespace(extract=offline)  # type: ignore[assignment]
+    email_recognizer.tldextract = SimpleNamespace(extract=offline)  # type: ignore[attr-defined,assignment]
 
 
 def _engine() -> Any:
