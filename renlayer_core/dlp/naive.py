@@ -1,0 +1,83 @@
+"""The naive twin of the scan plan: every detector over the whole text, no keyword prefilter,
+no RE2 set, no windows — then the same scoring, allow lists and overlap resolution. Slow and
+obviously right; the differential tests hold the plan to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from renlayer_core.dlp import reference
+from renlayer_core.dlp.allow import AllowMatcher
+from renlayer_core.dlp.config import DlpConfig
+from renlayer_core.dlp.finding import Finding
+from renlayer_core.dlp.jsonscan import leaves
+from renlayer_core.dlp.limits import Limits
+from renlayer_core.dlp.resolve import Candidate, findings_from
+from renlayer_core.dlp.rules import Rule, ascii_fold, build_rules
+from renlayer_core.dlp.spec import DetectorSpec
+from renlayer_core.dlp.textcodec import clean
+
+
+def scan_naive(
+    config: DlpConfig,
+    text: str,
+    fingerprint_key: bytes,
+    catalog: Mapping[str, DetectorSpec] | None = None,
+    *,
+    path: str | None = None,
+    only_keys: bool = False,
+) -> list[Finding]:
+    rules = build_rules(config, catalog)
+    allow = AllowMatcher.build(config.allow_lists)
+    text, _ = clean(text)
+    cands = [
+        c
+        for i, rule in enumerate(rules)
+        if rule.scan_keys or not only_keys
+        for c in _whole_text(i, rule, text)
+    ]
+    return findings_from(rules, text, cands, fingerprint_key, allow, path=path)
+
+
+def scan_naive_json(
+    config: DlpConfig,
+    value: Any,
+    fingerprint_key: bytes,
+    catalog: Mapping[str, DetectorSpec] | None = None,
+) -> list[Finding]:
+    """JSON, naively: each leaf scanned on its own with `scan_naive`."""
+    keys = any(r.scan_keys for r in build_rules(config, catalog))
+    out: list[Finding] = []
+    for path, in_key, text in leaves(value, Limits(), keys):
+        found = scan_naive(config, text, fingerprint_key, catalog, path=path, only_keys=in_key)
+        if in_key:
+            import msgspec
+
+            found = [msgspec.structs.replace(f, in_key=True) for f in found]
+        out += found
+    return out
+
+
+def _whole_text(index: int, rule: Rule, text: str) -> Iterator[Candidate]:
+    if rule.kind == "keywords":
+        yield from _keyword_occurrences(index, rule, text)
+        return
+    if rule.builtin:  # the catalog's own reference matcher
+        for cand in reference.candidates(rule.spec, text):
+            yield (index, cand.start, cand.end)
+        return
+    for m in rule.regex.finditer(text):
+        start, end = m.span(rule.group) if rule.group and m.start(rule.group) >= 0 else m.span()
+        if end > start:
+            yield (index, start, end)
+
+
+def _keyword_occurrences(index: int, rule: Rule, text: str) -> Iterator[Candidate]:
+    """Every occurrence, overlapping ones included, of every keyword (A–Z folded)."""
+    folded = ascii_fold(text)
+    for word in rule.keywords:
+        pos = folded.find(word)
+        while pos >= 0:
+            yield (index, pos, pos + len(word))
+            pos = folded.find(word, pos + 1)

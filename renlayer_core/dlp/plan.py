@@ -1,0 +1,203 @@
+"""The scan plan: a tenant's DLP configuration compiled once, scanned many times.
+
+`compile_plan` is an ordered list of named, timed passes (OPA's compiler shape); the result is
+immutable and safe to share between threads. `scan_naive` (naive.py) is its oracle."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import ahocorasick
+
+from renlayer_core.dlp import jsonscan, redact
+from renlayer_core.dlp.allow import AllowMatcher
+from renlayer_core.dlp.config import DlpConfig
+from renlayer_core.dlp.finding import Finding
+from renlayer_core.dlp.limits import Limits
+from renlayer_core.dlp.resolve import findings_from
+from renlayer_core.dlp.rules import Rule, Style, build_rules
+from renlayer_core.dlp.rx import new_set
+from renlayer_core.dlp.scan import Candidates, Matcher, find_candidates
+from renlayer_core.dlp.spec import DetectorSpec
+from renlayer_core.dlp.textcodec import clean, decode_input
+
+if TYPE_CHECKING:
+    from renlayer_core.dlp.stream import StreamScanner
+
+
+@dataclass(frozen=True, eq=False)
+class ScanPlan:
+    rules: tuple[Rule, ...]
+    matcher: Matcher
+    allow: AllowMatcher
+    limits: Limits
+    # Pass name → seconds it took, in order.
+    timings: tuple[tuple[str, float], ...]
+    key: bytes = field(repr=False)
+
+    @property
+    def styles(self) -> dict[str, Style]:
+        return {r.id: r.style for r in self.rules}
+
+    @property
+    def max_len(self) -> int:
+        """Longest possible match: what a stream scanner must hold back."""
+        return max((r.max_len for r in self.rules), default=0)
+
+    @property
+    def context_reach(self) -> int:
+        """How far before a value context words (and word boundaries) are looked for."""
+        return max((r.context_window for r in self.rules), default=0) + 1
+
+    # -- text ---------------------------------------------------------------------------
+    def scan_text(self, text: str) -> list[Finding]:
+        self.limits.check_chars(len(text))
+        text, data = clean(text)
+        return self._findings(text, find_candidates(self.matcher, text, data))
+
+    def scan_bytes(self, data: bytes) -> list[Finding]:
+        """Bytes are decoded as UTF-8 with invalid sequences replaced by U+FFFD."""
+        self.limits.check_chars(len(data))
+        return self.scan_text(decode_input(data))
+
+    def redact_text(
+        self, text: str, actions: Collection[str] = redact.DEFAULT_ACTIONS
+    ) -> tuple[str, list[Finding]]:
+        found = self.scan_text(text)
+        return redact.apply(text, found, self.styles, actions), found
+
+    # -- JSON ---------------------------------------------------------------------------
+    def scan_json(self, value: Any) -> list[Finding]:
+        return [f for _leaf, found in self._scan_leaves(value) for f in found]
+
+    def redact_json(
+        self, value: Any, actions: Collection[str] = redact.DEFAULT_ACTIONS
+    ) -> tuple[Any, list[Finding]]:
+        styles = self.styles
+        replaced: dict[tuple[str, bool], str] = {}
+        out: list[Finding] = []
+        for (path, in_key, text), found in self._scan_leaves(value):
+            out += found
+            new = redact.apply(text, found, styles, actions)
+            if new is not text:
+                replaced[(path, in_key)] = new
+        return jsonscan.rebuild(value, replaced), out
+
+    def _scan_leaves(self, value: Any) -> list[tuple[jsonscan.Leaf, list[Finding]]]:
+        key_rules = frozenset(i for i, r in enumerate(self.rules) if r.scan_keys)
+        out = []
+        total = 0
+        for leaf in jsonscan.leaves(value, self.limits, keys=bool(key_rules)):
+            path, in_key, raw = leaf
+            text, data = clean(raw)
+            cands = find_candidates(self.matcher, text, data)
+            if in_key:
+                cands = Candidates([c for c in cands.items if c[0] in key_rules], [])
+            found = self._findings(text, cands, path, in_key, check=False)
+            total += len(found)
+            self.limits.check_findings(total)
+            out.append((leaf, found))
+        return out
+
+    # -- streams ------------------------------------------------------------------------
+    def stream(
+        self,
+        redact: bool = True,
+        actions: Collection[str] = redact.DEFAULT_ACTIONS,
+        step: int | None = None,
+    ) -> StreamScanner:
+        from renlayer_core.dlp.stream import StreamScanner
+
+        return StreamScanner(self, redact=redact, actions=frozenset(actions), step=step)
+
+    # -- shared ---------------------------------------------------------------------------
+    def _findings(
+        self,
+        text: str,
+        cands: Candidates,
+        path: str | None = None,
+        in_key: bool = False,
+        check: bool = True,
+    ) -> list[Finding]:
+        found = findings_from(self.rules, text, cands.items, self.key, self.allow, path=path)
+        if in_key:
+            found = [_keyed(f) for f in found]
+        if check:
+            self.limits.check_findings(len(found))
+        return found
+
+
+def _keyed(f: Finding) -> Finding:
+    import msgspec
+
+    return msgspec.structs.replace(f, in_key=True)
+
+
+# -- the compiler -------------------------------------------------------------------------
+_State = dict[str, Any]
+
+
+def _pass_rules(st: _State) -> None:
+    st["rules"] = build_rules(st["config"], st["catalog"])
+
+
+def _pass_automaton(st: _State) -> None:
+    entries: dict[str, list[tuple[int, int]]] = {}
+    for index, rule in enumerate(st["rules"]):
+        for kw in rule.keywords:
+            entries.setdefault(kw, []).append((index, len(kw.encode("utf-8"))))
+    if not entries:
+        st["automaton"] = None
+        return
+    automaton = ahocorasick.Automaton()
+    for kw, hits in entries.items():
+        # Keys are the UTF-8 bytes seen as Latin-1, the text is scanned the same way.
+        automaton.add_word(kw.encode("utf-8").decode("latin-1"), tuple(hits))
+    automaton.make_automaton()
+    st["automaton"] = automaton
+
+
+def _pass_regex_set(st: _State) -> None:
+    set_rules = tuple(i for i, r in enumerate(st["rules"]) if r.kind == "regex" and not r.keywords)
+    st["set_rules"] = set_rules
+    st["rset"] = new_set([st["rules"][i].source for i in set_rules]) if set_rules else None
+
+
+def _pass_allow_lists(st: _State) -> None:
+    st["allow"] = AllowMatcher.build(st["config"].allow_lists)
+
+
+PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
+    ("build_rules", _pass_rules),
+    ("keyword_automaton", _pass_automaton),
+    ("regex_set", _pass_regex_set),
+    ("allow_lists", _pass_allow_lists),
+)
+
+
+def compile_plan(
+    config: DlpConfig,
+    fingerprint_key: bytes,
+    limits: Limits | None = None,
+    catalog: Mapping[str, DetectorSpec] | None = None,
+) -> ScanPlan:
+    """Compile `config` into a scan plan. `fingerprint_key` keys the findings' HMACs;
+    `catalog` replaces the built-in detector catalog (tests, embedders)."""
+    st: _State = {"config": config, "catalog": catalog}
+    timings = []
+    for name, run in PASSES:
+        t0 = time.perf_counter()
+        run(st)
+        timings.append((name, time.perf_counter() - t0))
+    matcher = Matcher(st["rules"], st["automaton"], st["rset"], st["set_rules"])
+    return ScanPlan(
+        rules=st["rules"],
+        matcher=matcher,
+        allow=st["allow"],
+        limits=limits or Limits(),
+        timings=tuple(timings),
+        key=fingerprint_key,
+    )

@@ -1,0 +1,116 @@
+"""Streaming scan: feed chunks (e.g. SSE deltas of an LLM answer), get back what is safe to
+emit, findings with offsets in the whole stream.
+
+Equal to scanning the whole text, for every way of splitting it, because of how the emitted
+prefix ends (the cut): the region since the last cut is scanned with the text before it as
+context; the cut is placed at least `max_len` before the end of what has arrived (so every
+match starting before it is complete) and never inside a raw match of any detector (so the
+detectors' left-to-right scans and the overlap resolution split cleanly there). Scanning
+happens once at least `max_len + step` characters are pending, which bounds both the work
+(each character is scanned about (max_len + step) / step times) and what is held back
+(under max_len + step + one chunk)."""
+
+from __future__ import annotations
+
+import codecs
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from renlayer_core.dlp import redact as _redact
+from renlayer_core.dlp.finding import Finding
+from renlayer_core.dlp.resolve import findings_from
+from renlayer_core.dlp.scan import find_candidates
+from renlayer_core.dlp.textcodec import clean
+from renlayer_core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from renlayer_core.dlp.plan import ScanPlan
+
+MIN_STEP = 256
+
+
+class StreamScanner:
+    def __init__(
+        self, plan: ScanPlan, redact: bool, actions: frozenset[str], step: int | None
+    ) -> None:
+        self._plan = plan
+        self._redact = redact
+        self._actions = actions
+        self._styles = plan.styles
+        self._hold = plan.max_len
+        self._keep = plan.context_reach
+        self._step = max(step or plan.max_len, MIN_STEP)
+        self._buf = ""  # text from absolute offset _base on; _base ≤ _final
+        self._base = 0
+        self._final = 0  # output emitted and findings final before this offset
+        self._due = self._hold + self._step  # pending characters that trigger a scan
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._closed = False
+        self.findings: list[Finding] = []
+
+    def feed(self, chunk: str) -> str:
+        """Add a chunk; return the output that can no longer change ('' while holding)."""
+        if self._closed:
+            raise InvalidInput("the stream is already finished")
+        self._buf += chunk
+        self._plan.limits.check_chars(len(self._buf))
+        if self._pending() < self._due:
+            return ""
+        return self._advance(final=False)
+
+    def feed_bytes(self, chunk: bytes) -> str:
+        """Bytes chunks may split a UTF-8 sequence; invalid bytes become U+FFFD."""
+        return self.feed(self._decoder.decode(chunk))
+
+    def finish(self) -> str:
+        """End of stream: scan and return everything still held."""
+        tail = self._decoder.decode(b"", final=True)
+        if tail:
+            self.feed(tail)
+        if self._closed:
+            raise InvalidInput("the stream is already finished")
+        out = self._advance(final=True)
+        self._closed = True
+        return out
+
+    def _pending(self) -> int:
+        return self._base + len(self._buf) - self._final
+
+    def _advance(self, final: bool) -> str:
+        text, data = clean(self._buf)
+        start = self._final - self._base
+        cands = find_candidates(self._plan.matcher, text, data, start)
+        cut = len(text) if final else _safe_cut(len(text) - self._hold, cands.matches)
+        if cut <= start:
+            self._due = 2 * self._pending()  # a long run of overlapping matches: back off
+            return ""
+        self._due = self._hold + self._step
+        items = [c for c, m in zip(cands.items, cands.matches, strict=True) if m[0] < cut]
+        plan = self._plan
+        found = [
+            _shift(f, self._base)
+            for f in findings_from(plan.rules, text, items, plan.key, plan.allow)
+        ]
+        self.findings += found
+        plan.limits.check_findings(len(self.findings))
+        out = self._buf[start:cut]
+        if self._redact:
+            out = _redact.apply(out, found, self._styles, self._actions, self._final)
+        self._final = self._base + cut
+        drop = max(0, cut - self._keep)
+        self._buf = self._buf[drop:]
+        self._base += drop
+        return out
+
+
+def _safe_cut(cut: int, matches: list[tuple[int, int]]) -> int:
+    """Move `cut` left until no raw match straddles it."""
+    for start, end in sorted(matches, key=lambda m: -m[1]):
+        if start < cut < end:
+            cut = start
+    return cut
+
+
+def _shift(f: Finding, by: int) -> Finding:
+    return f if by == 0 else msgspec.structs.replace(f, start=f.start + by, end=f.end + by)
