@@ -1,0 +1,77 @@
+"""Network identifiers: IPv4, IPv6, MAC addresses. Default action: log."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from renlayer_core.dlp import validators as v
+from renlayer_core.dlp.spec import DetectorSpec
+
+# The value deliberately swallows look-alike surroundings — a version word before it
+# ("v", "version ", "release "), a fifth dotted part after it — so the validator sees them
+# and rejects the whole thing; a plain \b pattern would report the embedded 1.2.3.4.
+IPV4 = DetectorSpec(
+    id="net.ipv4",
+    category="net",
+    title="IPv4 address",
+    pattern=(
+        r"\b(?P<value>(?i:(?:v|ver|version|release|build|firmware|section|chapter|oid)"
+        r"[ .:]{0,2})?"
+        r"[0-9]{1,3}(?:\.[0-9]{1,3}){3,7})\b"
+    ),
+    max_len=48,
+    validator=v.ipv4,
+    context_words=(
+        "ip",
+        "ipv4",
+        "address",
+        "addr",
+        "host",
+        "server",
+        "client",
+        "remote",
+        "src",
+        "dst",
+        "from",
+    ),
+    confidence=0.8,
+    context_boost=0.1,
+    default_action="log",
+)
+
+IPV6 = DetectorSpec(
+    id="net.ipv6",
+    category="net",
+    title="IPv6 address",
+    pattern=(
+        r"(?P<value>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}"
+        r"(?:\.[0-9]{1,3}){0,3})"
+    ),
+    max_len=52,
+    validator=v.ipv6,
+    context_words=("ip", "ipv6", "address", "addr", "host", "server"),
+    confidence=0.8,
+    context_boost=0.1,
+    default_action="log",
+)
+
+MAC = DetectorSpec(
+    id="net.mac",
+    category="net",
+    title="MAC address",
+    # Colon and dash forms take up to 8 groups so EUI-64 / longer hex runs are swallowed and
+    # rejected by the validator rather than reported as their first six groups.
+    pattern=(
+        r"\b(?P<value>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5,7}"
+        r"|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5,7}"
+        r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})\b"
+    ),
+    max_len=23,
+    validator=v.mac_address,
+    context_words=("mac", "ether", "hwaddr", "bssid", "device", "wifi", "bluetooth"),
+    confidence=0.7,
+    context_boost=0.2,
+    default_action="log",
+)
+
+DETECTORS: Final[tuple[DetectorSpec, ...]] = (IPV4, IPV6, MAC)

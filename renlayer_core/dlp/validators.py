@@ -1,0 +1,480 @@
+"""Validators: cheap, pure checks that turn a regex candidate into a finding or drop it.
+
+Each public check takes the candidate value (the `value` group of a detector's pattern, or the
+whole match) and returns True to keep it. Checksums come first because they are exact; the
+look-alike guards (repeated or sequential digits, placeholders, documented example keys) keep
+the structurally-valid-but-meaningless values out of the findings.
+
+Custom patterns name their validator as text (``luhn``, ``mod97``, ``entropy>=3.5``):
+`named()` resolves that text to a check, and rejects anything else with a clear error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import ipaddress
+import itertools
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import Final
+
+from renlayer_core import apikeys
+from renlayer_core.errors import FieldError, PatternInvalid
+
+Validator = Callable[[str], bool]
+
+_DIGITS: Final = frozenset("0123456789")
+
+# ---------------------------------------------------------------------------------------------
+# Checksums
+# ---------------------------------------------------------------------------------------------
+
+
+def digits_of(value: str) -> str:
+    """The digits of ``value`` in order (separators such as spaces and dashes dropped)."""
+    return "".join(ch for ch in value if ch in _DIGITS)
+
+
+def luhn(value: str) -> bool:
+    """Luhn mod-10 over the digits of ``value`` (separators ignored); needs 2+ digits."""
+    digits = digits_of(value)
+    if len(digits) < 2:
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+# Per-country IBAN lengths (SWIFT IBAN registry). A country missing here is rejected: an
+# unknown country code is far more often a look-alike than a real account.
+IBAN_LENGTHS: Final[dict[str, int]] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
+    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+
+def mod97(value: str) -> bool:
+    """ISO 7064 mod 97-10 as IBANs use it: move the first 4 chars to the end, letters → 10..35,
+    the number mod 97 must be 1. Spaces are ignored; any other non-alphanumeric fails."""
+    compact = value.replace(" ", "").upper()
+    if len(compact) < 5 or not compact.isascii() or not compact.isalnum():
+        return False
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(number) % 97 == 1
+
+
+def iban(value: str) -> bool:
+    """A known country, that country's length, check digits 02..98, and mod-97."""
+    compact = value.replace(" ", "").upper()
+    expected = IBAN_LENGTHS.get(compact[:2])
+    if expected is None or len(compact) != expected:
+        return False
+    if not compact[2:4].isdigit() or compact[2:4] in ("00", "01", "99"):
+        return False
+    return mod97(compact)
+
+
+def aba_routing(value: str) -> bool:
+    """US ABA routing number: 9 digits, a valid Federal Reserve prefix, 3-7-1 weighted sum."""
+    digits = digits_of(value)
+    if len(digits) != 9 or len(value) != 9 or repeated(digits):
+        return False
+    prefix = int(digits[:2])
+    if not (prefix <= 12 or 21 <= prefix <= 32 or 61 <= prefix <= 72 or prefix == 80):
+        return False
+    weights = (3, 7, 1) * 3
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
+
+
+def npi(value: str) -> bool:
+    """US National Provider Identifier: 10 digits starting 1 or 2, Luhn over "80840" + the
+    number (the ISO 7812 health-industry prefix)."""
+    return len(value) == 10 and value.isdigit() and value[0] in "12" and luhn("80840" + value)
+
+
+def github_classic_token(value: str) -> bool:
+    """``gh?_`` + 30 base62 chars + 6-char base62 CRC32 of those 30 (GitHub's 2021 format,
+    the same scheme as our ``rlk_`` keys)."""
+    if len(value) != 40 or value[3] != "_":
+        return False
+    body, check = value[4:34], value[34:]
+    if not (body.isascii() and body.isalnum() and check.isascii() and check.isalnum()):
+        return False
+    return apikeys.checksum(body) == check
+
+
+def rlk_key(value: str) -> bool:
+    """A RenLayer API key with a valid checksum."""
+    return apikeys.is_well_formed(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entropy
+# ---------------------------------------------------------------------------------------------
+
+
+def shannon_entropy(value: str) -> float:
+    """Shannon entropy in bits per character of ``value`` (0.0 for the empty string)."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def entropy_at_least(threshold: float) -> Validator:
+    """A validator keeping values whose entropy is >= ``threshold`` bits per char."""
+
+    def check(value: str) -> bool:
+        return shannon_entropy(value) >= threshold
+
+    check.__name__ = f"entropy_at_least_{threshold}"
+    return check
+
+
+# ---------------------------------------------------------------------------------------------
+# Look-alike guards (True means "this is a look-alike": callers negate)
+# ---------------------------------------------------------------------------------------------
+
+
+def repeated(value: str) -> bool:
+    """All alphanumeric characters the same (``0000 0000``, ``xxxxxxxx``)."""
+    chars = {ch.lower() for ch in value if ch.isalnum()}
+    return len(chars) <= 1
+
+
+def sequential_digits(value: str) -> bool:
+    """Digits running up or down by one throughout (``123456789``, ``98765``)."""
+    digits = digits_of(value)
+    if len(digits) < 4:
+        return False
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(digits)}
+    return steps in ({1}, {9})
+
+
+# SHA-256 of values published as examples in vendor documentation and specs (AWS, Stripe,
+# Standard Webhooks, …). Stored as digests so the repository itself never contains them in a
+# form secret scanners flag. They are never reported: a documented example is not a leak.
+_EXAMPLE_SHA256: Final = frozenset(
+    {
+        # Stripe docs test secret key (sk_test_4eC39Hq…)
+        "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
+        # Stripe docs test publishable key (pk_test_TYooMQa…)
+        "b1471f544ceeea31333bde7e1ecbaad6eac0d4a749412ad29bd66ef895b81c6b",
+        # Standard Webhooks published test vector (whsec_MfKQ9r8…), also in our SPEC
+        "96ad2ccd81462a766178ae09a71df55f548a3f66da11606f9cdf40b391e22dd0",
+    }
+)
+# (AWS's documented AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/…EXAMPLEKEY say "example" outright.)
+
+# Words that mark a value as documentation rather than a secret. Matched case-insensitively
+# as substrings, so keep them long enough not to occur inside random base62.
+_EXAMPLE_WORDS: Final = ("example", "sample", "dummy", "placeholder", "redacted")
+
+
+def known_example(value: str) -> bool:
+    """A documented example value (by digest), or one that says it is an example."""
+    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
+    if digest in _EXAMPLE_SHA256:
+        return True
+    lowered = value.lower()
+    return any(word in lowered for word in _EXAMPLE_WORDS)
+
+
+_PLACEHOLDER_RE: Final = re.compile(
+    r"""
+      \$\{ | \$\( | \{\{ | \}\} | %\( | <[^>]*>                 # ${VAR} $(cmd) {{x}} <your-key>
+    | ^\$[A-Za-z_] | ^%[A-Za-z_]+%$ | ^@[A-Za-z_]                   # $VAR %VAR% @var
+    | x{4,} | X{4,} | \*{3,} | \.{3,} | …|-{4,} | _{4,} | \#{4,}    # masks and ellipses
+    | your[_\-.]? | my[_\-.]?(?:secret|pass|token|key|api)         # your-key, my_password
+    | change[_\-.]?me | replace[_\-.]?me | fill[_\-.]?me | todo | fixme | tbd
+    | ^(?:none|null|nil|undefined|true|false|empty|n/?a|string|value|test|secret|password
+        |passwd|pass|token|apikey|api[_\-]?key|key|admin|root|user|username|default|foobar
+        |foo|bar|baz|qwerty|letmein|hunter2|abc123|123456|changeit|s3cr3t)$
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def placeholder(value: str) -> bool:
+    """Template variables, masks, and the stock words people put where a secret goes."""
+    return bool(_PLACEHOLDER_RE.search(value)) or known_example(value) or repeated(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Detector validators (compositions used by the built-in catalog)
+# ---------------------------------------------------------------------------------------------
+
+_CARD_BRANDS: Final[tuple[tuple[tuple[int, int], tuple[int, ...]], ...]] = (
+    # ((lowest IIN prefix, highest IIN prefix) at 6 digits, allowed lengths)
+    ((400000, 499999), (13, 16, 19)),  # Visa
+    ((510000, 559999), (16,)),  # Mastercard
+    ((222100, 272099), (16,)),  # Mastercard 2-series
+    ((340000, 349999), (15,)),  # American Express
+    ((370000, 379999), (15,)),  # American Express
+    ((601100, 601199), (16, 17, 18, 19)),  # Discover
+    ((644000, 659999), (16, 17, 18, 19)),  # Discover
+    ((622126, 622925), (16, 17, 18, 19)),  # Discover / UnionPay co-branded
+    ((620000, 629999), (16, 17, 18, 19)),  # UnionPay
+    ((300000, 305999), (14, 15, 16, 17, 18, 19)),  # Diners Club International
+    ((360000, 369999), (14, 15, 16, 17, 18, 19)),  # Diners Club
+    ((380000, 399999), (16, 17, 18, 19)),  # Diners Club
+    ((352800, 358999), (16, 17, 18, 19)),  # JCB
+)
+
+
+def card_number(value: str) -> bool:
+    """A payment card: one kind of separator at most, a known brand's IIN range and length,
+    Luhn, and not an obvious filler (all-same or sequential digits)."""
+    if " " in value and "-" in value:
+        return False
+    digits = digits_of(value)
+    if repeated(digits) or sequential_digits(digits):
+        return False
+    iin = int(digits[:6]) if len(digits) >= 6 else -1
+    brand_ok = any(lo <= iin <= hi and len(digits) in lengths for (lo, hi), lengths in _CARD_BRANDS)
+    return brand_ok and luhn(digits)
+
+
+def us_ssn(value: str) -> bool:
+    """AAA-GG-SSSS (dashes or spaces): area not 000/666/9xx, group not 00, serial not 0000,
+    and not one of the SSA's publicly voided numbers."""
+    parts = re.split(r"[- ]", value)
+    if len(parts) != 3 or [len(p) for p in parts] != [3, 2, 4]:
+        return False
+    area, group, serial = parts
+    if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+        return False
+    return value.replace(" ", "-") not in ("078-05-1120", "219-09-9999")
+
+
+_IPV4_PART: Final = re.compile(r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])")
+
+
+def ipv4(value: str) -> bool:
+    """Exactly four dotted decimal octets 0..255, no leading zeros. The catalog pattern lets
+    the value swallow a version word before it or a fifth part after it so that
+    ``v1.2.3.4``/``version 1.2.3.4``/``1.2.3.4.5`` land here and are rejected."""
+    parts = value.split(".")
+    return len(parts) == 4 and all(_IPV4_PART.fullmatch(p) for p in parts)
+
+
+def ipv6(value: str) -> bool:
+    """A valid IPv6 literal with enough substance to not be code (``A::B``, ``std::``): at
+    least three non-empty groups, or two when one holds a digit."""
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    groups = [g for g in re.split(r"[:.]", value) if g]
+    if len(groups) >= 3:
+        return True
+    return len(groups) == 2 and any(ch.isdigit() for ch in value)
+
+
+def mac_address(value: str) -> bool:
+    """Six octets (or Cisco's three 4-hex groups), not all-zero/all-ones/all-same."""
+    compact = re.sub(r"[:.-]", "", value)
+    if len(compact) != 12:
+        return False
+    groups = re.split(r"[:.-]", value)
+    if len(groups) not in (3, 6):
+        return False
+    return not repeated(compact)
+
+
+def _b64url_json(segment: str) -> object:
+    padded = segment + "=" * (-len(segment) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(padded.encode("ascii"))
+        return json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+
+
+def jwt(value: str) -> bool:
+    """Three base64url segments; header and payload decode to JSON objects; the header names
+    an ``alg``."""
+    parts = value.split(".")
+    if len(parts) != 3:
+        return False
+    header, payload = _b64url_json(parts[0]), _b64url_json(parts[1])
+    return (
+        isinstance(header, dict)
+        and isinstance(header.get("alg"), str)
+        and isinstance(payload, dict)
+    )
+
+
+def _char_classes(value: str) -> int:
+    return sum(
+        (
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+            any(not c.isalnum() for c in value),
+        )
+    )
+
+
+_IDENTIFIER_LIKE: Final = re.compile(
+    r"""
+      ^[a-z]+(?:[_-][a-z]+)+$            # snake_case / kebab-case words
+    | ^[a-z]+(?:[A-Z][a-z]+)+$           # camelCase words
+    | ^[A-Z][a-z]+(?:[A-Z][a-z]+)+$      # PascalCase words
+    | ^[A-Z]+(?:_[A-Z]+)+$               # CONSTANT_CASE words
+    | ^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+(?:\(.*)?$   # dotted.path / call(
+    | ^[A-Za-z_]\w*\(                    # call(
+    | ://                                # a URL, not a secret
+    | ^(?:/|\./|\.\./|~/)[\w./-]*$       # a file path
+    """,
+    re.VERBOSE,
+)
+
+
+def generic_secret(value: str) -> bool:
+    """A value assigned to a password/secret/token-like name: 8+ chars, 2+ character classes
+    (lower, upper, digit, symbol), entropy >= 3.0 bits/char, and no placeholder, identifier,
+    path or URL shape."""
+    if len(value) < 8 or placeholder(value) or _IDENTIFIER_LIKE.search(value):
+        return False
+    if sequential_digits(value) and value.isdigit():
+        return False
+    return _char_classes(value) >= 2 and shannon_entropy(value) >= 3.0
+
+
+def password_in_url(value: str) -> bool:
+    """The password of a connection URL: anything but a placeholder or a template."""
+    return bool(value) and not placeholder(value)
+
+
+def token_body(min_entropy: float = 3.0) -> Validator:
+    """For prefixed tokens: not a placeholder/example, and the random part (after the last
+    ``_``/``-`` separator, or the whole value when that part is short) has at least
+    ``min_entropy`` bits per char."""
+
+    def check(value: str) -> bool:
+        if placeholder(value):
+            return False
+        body = re.split(r"[_-]", value)[-1]
+        return shannon_entropy(body if len(body) >= 8 else value) >= min_entropy
+
+    check.__name__ = f"token_body_{min_entropy}"
+    return check
+
+
+def aws_access_key(value: str) -> bool:
+    """AWS access key id: not the documented example, not filler."""
+    return not value.endswith("EXAMPLE") and not known_example(value) and not repeated(value[4:])
+
+
+def all_of(*checks: Validator) -> Validator:
+    """A validator that keeps a value only when every check keeps it."""
+
+    def check(value: str) -> bool:
+        return all(c(value) for c in checks)
+
+    check.__name__ = "all_of_" + "_".join(getattr(c, "__name__", "check") for c in checks)
+    return check
+
+
+def not_(guard: Validator) -> Validator:
+    """Turns a look-alike guard (True = look-alike) into a validator (True = keep)."""
+
+    def check(value: str) -> bool:
+        return not guard(value)
+
+    check.__name__ = "not_" + getattr(guard, "__name__", "guard")
+    return check
+
+
+def passport_number(value: str) -> bool:
+    """A passport-like id: has a digit, not filler."""
+    return any(c.isdigit() for c in value) and not repeated(value) and not sequential_digits(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Named validators for custom patterns
+# ---------------------------------------------------------------------------------------------
+
+_NAMED: Final[dict[str, Validator]] = {"luhn": luhn, "mod97": mod97}
+_ENTROPY_RE: Final = re.compile(r"entropy\s*>=\s*([0-9]+(?:\.[0-9]+)?)")
+
+
+def named(name: str) -> Validator:
+    """The validator a custom pattern names: ``luhn``, ``mod97`` or ``entropy>=x`` (0 < x <= 8).
+    Anything else raises `PatternInvalid` with the name quoted."""
+    text = name.strip().lower()
+    if text in _NAMED:
+        return _NAMED[text]
+    m = _ENTROPY_RE.fullmatch(text)
+    if m and 0.0 < float(m.group(1)) <= 8.0:
+        return entropy_at_least(float(m.group(1)))
+    raise PatternInvalid(
+        [
+            FieldError(
+                path="validator",
+                message=f"unknown validator {name!r}",
+                expected="luhn, mod97 or entropy>=x with 0 < x <= 8",
+                found=name,
+            )
+        ]
+    )
+
+
+_PEM_ARMOR: Final = re.compile(r"-----(?:BEGIN|END) [A-Z0-9 ]+-----")
+
+
+def pem_private_key(value: str) -> bool:
+    """A PEM/OpenSSH private key block with a real body: 64+ base64 characters that are not
+    filler (``...``, ``xxxx``, ``AAAA…``), i.e. at least 4.5 bits per char."""
+    body = _PEM_ARMOR.sub("", value).replace("\\n", "").replace("\\r", "")
+    lines = [ln for ln in body.split() if ":" not in ln]  # drop Proc-Type:/DEK-Info: headers
+    b64 = "".join(ch for ch in "".join(lines) if ch.isalnum() or ch in "+/=")
+    return len(b64) >= 64 and shannon_entropy(b64) >= 4.5
+
+
+# File extensions that are not TLDs people mail from (real ccTLDs such as .md .sh .py .rs
+# stay allowed).
+_NOT_TLDS: Final = frozenset(
+    (
+        *("png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "tif", "tiff"),
+        *("css", "js", "mjs", "ts", "tsx", "jsx", "map", "json", "txt", "html", "htm"),
+        *("xml", "yml", "yaml", "toml", "ini", "cfg", "log", "rb", "java", "kt", "swift"),
+        *("php", "pdf", "gz", "tar", "zip"),
+    )
+)
+
+
+def email(value: str) -> bool:
+    """A plausible address: no empty dot-separated parts, a TLD that is not a file extension
+    (``logo@2x.png`` is an image), a domain that is not just numbers."""
+    local, _, domain = value.rpartition("@")
+    if not local or ".." in local or local.startswith(".") or local.endswith("."):
+        return False
+    labels = domain.lower().split(".")
+    return labels[-1] not in _NOT_TLDS and not all(lb.isdigit() for lb in labels[:-1])
+
+
+def phone(value: str) -> bool:
+    """8..15 digits (E.164's ceiling), balanced parentheses, not filler digits."""
+    digits = digits_of(value)
+    if not 8 <= len(digits) <= 15 or value.count("(") != value.count(")"):
+        return False
+    return not repeated(digits) and not sequential_digits(digits)
