@@ -226,9 +226,7 @@ def builtin_specs() -> dict[str, DetectorSpec]:
     """The built-in catalog by id (imported lazily: the catalog compiles nothing on import)."""
     from renlayer_core.dlp import catalog
 
-    found: Any = getattr(catalog, "CATALOG", None) or getattr(catalog, "DETECTORS", ())
-    specs = found.values() if isinstance(found, Mapping) else found
-    return {spec.id: spec for spec in specs}
+    return dict(catalog.BY_ID)
 
 
 def _prefixed(prefix: str, error: FieldError) -> FieldError:

@@ -19,7 +19,7 @@ from renlayer_core.dlp.finding import Finding
 from renlayer_core.dlp.limits import Limits
 from renlayer_core.dlp.resolve import findings_from
 from renlayer_core.dlp.rules import Rule, Style, build_rules
-from renlayer_core.dlp.rx import new_set
+from renlayer_core.dlp.rx import compile_checked, keyword_alternation, new_set
 from renlayer_core.dlp.scan import Candidates, Matcher, find_candidates
 from renlayer_core.dlp.spec import DetectorSpec
 from renlayer_core.dlp.textcodec import clean, decode_input
@@ -147,8 +147,9 @@ def _pass_rules(st: _State) -> None:
 def _pass_automaton(st: _State) -> None:
     entries: dict[str, list[tuple[int, int]]] = {}
     for index, rule in enumerate(st["rules"]):
-        for kw in rule.keywords:
-            entries.setdefault(kw, []).append((index, len(kw.encode("utf-8"))))
+        if rule.kind == "keywords":
+            for kw in rule.keywords:
+                entries.setdefault(kw, []).append((index, len(kw.encode("utf-8"))))
     if not entries:
         st["automaton"] = None
         return
@@ -160,10 +161,24 @@ def _pass_automaton(st: _State) -> None:
     st["automaton"] = automaton
 
 
-def _pass_regex_set(st: _State) -> None:
-    set_rules = tuple(i for i, r in enumerate(st["rules"]) if r.kind == "regex" and not r.keywords)
-    st["set_rules"] = set_rules
-    st["rset"] = new_set([st["rules"][i].source for i in set_rules]) if set_rules else None
+def _pass_gate(st: _State) -> None:
+    gate_rules: list[int] = []
+    sources: list[str] = []
+    keyword_res: dict[int, tuple[Any, int]] = {}
+    for index, rule in enumerate(st["rules"]):
+        if rule.kind != "regex":
+            continue
+        gate_rules.append(index)
+        if not rule.keywords:
+            sources.append(rule.source)
+            continue
+        alternation = keyword_alternation(rule.keywords)
+        sources.append(alternation)
+        longest = max(len(k.encode("utf-8")) for k in rule.keywords)
+        keyword_res[index] = (compile_checked(alternation, rule.id), longest)
+    st["gate"] = new_set(sources) if sources else None
+    st["gate_rules"] = tuple(gate_rules)
+    st["keyword_res"] = keyword_res
 
 
 def _pass_allow_lists(st: _State) -> None:
@@ -172,8 +187,8 @@ def _pass_allow_lists(st: _State) -> None:
 
 PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
     ("build_rules", _pass_rules),
-    ("keyword_automaton", _pass_automaton),
-    ("regex_set", _pass_regex_set),
+    ("keyword_list_automaton", _pass_automaton),
+    ("gate_set", _pass_gate),
     ("allow_lists", _pass_allow_lists),
 )
 
@@ -192,7 +207,7 @@ def compile_plan(
         t0 = time.perf_counter()
         run(st)
         timings.append((name, time.perf_counter() - t0))
-    matcher = Matcher(st["rules"], st["automaton"], st["rset"], st["set_rules"])
+    matcher = Matcher(st["rules"], st["gate"], st["gate_rules"], st["keyword_res"], st["automaton"])
     return ScanPlan(
         rules=st["rules"],
         matcher=matcher,

@@ -134,3 +134,9 @@ def new_set(patterns: list[str]) -> Any:
         rset.Add(pattern)
     rset.Compile()
     return rset
+
+
+def keyword_alternation(keywords: tuple[str, ...]) -> str:
+    """A case-insensitive RE2 alternation of literal keywords (Unicode case folding: a
+    superset of A–Z folding, which is what a prefilter may be)."""
+    return "(?i:" + "|".join(re2.escape(k) for k in keywords) + ")"
