@@ -40,7 +40,9 @@ class StreamScanner:
         self._styles = plan.styles
         self._hold = plan.max_len
         self._keep = plan.context_reach
-        self._step = max(step or plan.max_len, MIN_STEP)
+        if step is not None and step < 1:
+            raise InvalidInput("a stream's scan step must be at least 1 character")
+        self._step = step if step is not None else max(plan.max_len, MIN_STEP)
         self._buf = ""  # text from absolute offset _base on; _base ≤ _final
         self._base = 0
         self._final = 0  # output emitted and findings final before this offset
