@@ -51,7 +51,11 @@ class Candidate:
 @lru_cache(maxsize=512)
 def compile_pattern(pattern: str, case_sensitive: bool = True) -> Any:
     """The RE2 program for a detector's pattern (``(?i)`` prepended when case-insensitive)."""
-    return re2.compile(pattern if case_sensitive else "(?i)" + pattern)
+    options = re2.Options()
+    # Long bounded bodies (PEM blocks, JWT payloads) can exceed RE2's DFA budget; RE2 then
+    # falls back to its NFA, which is correct, only slower — no need to log it.
+    options.log_errors = False
+    return re2.compile(pattern if case_sensitive else "(?i)" + pattern, options)
 
 
 def _value_group(regex: Any) -> int:

@@ -21,14 +21,15 @@ EMAIL = DetectorSpec(
     # Local part: the dot-atom characters real addresses use (RFC 5322's rarer ones such as
     # ' = / would turn `name='a@b.io'` into one long match), LDH domain labels, letter TLD.
     # Dots may sit anywhere in the local part so that `john..doe@x.io` is taken whole and
-    # rejected by the validator rather than reported as `doe@x.io`.
+    # rejected by the validator rather than reported as `doe@x.io`; likewise a URL's scheme
+    # and userinfo are swallowed (`postgres://u:pw@db.example.com` is not an address).
     pattern=(
-        r"\b(?P<value>[A-Za-z0-9_%+.\-]{1,64}"
+        r"\b(?P<value>(?:[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s@/]{0,128})?[A-Za-z0-9_%+.\-]{1,64}"
         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})\b"
     ),
     keywords=("@",),
-    window=640,
-    max_len=610,
+    window=800,
+    max_len=770,
     validator=v.email,
     context_words=("email", "e-mail", "mail", "contact", "from", "to", "cc"),
     confidence=0.9,
@@ -40,8 +41,13 @@ EMAIL = DetectorSpec(
 # with the separators people actually type (US/NANP, UK, DE, FR). Bare digit runs are not
 # phone numbers here: they are far more often ids, amounts or timestamps.
 _INTL = r"\+[1-9][0-9]{0,3}(?:[ .\-]?(?:\([0-9]{1,5}\)[ .\-]?)?[0-9]{1,5}){1,6}"
-_NANP = r"(?:\+?1[ .\-]?)?(?:\([2-9][0-9]{2}\)[ .\-]?|[2-9][0-9]{2}[.\-])[2-9][0-9]{2}[.\-][0-9]{4}"
-_NANP_SPACED = r"(?:\+?1 )?[2-9][0-9]{2} [2-9][0-9]{2} [0-9]{4}"
+# NANP without the real numbering-plan rules (area/exchange 2-9): fictional and generated
+# numbers such as 555-123-4567 are what people paste, and separators already keep it precise.
+_NANP = (
+    r"(?:(?:\+?1|001)[ .\-]?)?(?:\([0-9]{3}\)[ .\-]?|[0-9]{3}[.\-])[0-9]{3}[.\-][0-9]{4}"
+    r"(?: ?(?:x|ext\.?|#) ?[0-9]{1,5})?"
+)
+_NANP_SPACED = r"(?:\+?1 )?[2-9][0-9]{2} [0-9]{3} [0-9]{4}"
 _UK = r"0[1-9][0-9]{1,4} [0-9]{3,4} ?[0-9]{3,4}"
 _DE = r"\(?0[1-9][0-9]{1,4}\)?[ /\-][0-9]{3,8}(?:[ \-][0-9]{1,5})?"
 _FR = r"0[1-9](?:[ .][0-9]{2}){4}"

@@ -123,7 +123,7 @@ GCP_API_KEY = _secret(
     keywords=("AIza",),
     window=64,
     max_len=40,
-    validator=v.token_body(3.0),
+    validator=v.token_value(3.0),
     confidence=0.95,
 )
 
@@ -187,7 +187,7 @@ GITHUB_FINE_GRAINED_PAT = _secret(
     keywords=("github_pat_",),
     window=128,
     max_len=93,
-    validator=v.token_body(3.5),
+    validator=v.token_value(3.5),
     confidence=0.99,
 )
 
@@ -215,7 +215,7 @@ GITLAB_TOKEN = _secret(
     keywords=_GITLAB_PREFIXES,
     window=128,
     max_len=96,
-    validator=v.token_body(3.0),
+    validator=v.token_value(3.0),
     confidence=0.95,
 )
 
@@ -229,7 +229,7 @@ SLACK_TOKEN = _secret(
     keywords=("xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-", "xapp-"),
     window=256,
     max_len=180,
-    validator=v.token_body(3.0),
+    validator=v.token_value(3.0),
     confidence=0.95,
 )
 
@@ -243,7 +243,7 @@ SLACK_WEBHOOK = _secret(
     keywords=("hooks.slack.com/",),
     window=160,
     max_len=130,
-    validator=v.token_body(3.0),
+    validator=v.token_value(3.0),
     confidence=0.95,
 )
 
@@ -256,7 +256,7 @@ STRIPE_KEY = _secret(
     keywords=("sk_live_", "sk_test_", "rk_live_", "rk_test_"),
     window=300,
     max_len=255,
-    validator=v.token_body(3.0),
+    validator=v.token_value(3.0),
     confidence=0.95,
 )
 
@@ -271,7 +271,7 @@ OPENAI_KEY = _secret(
     keywords=("T3BlbkFJ", "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-"),
     window=320,
     max_len=265,
-    validator=v.token_body(3.0),
+    validator=v.token_value(3.0),
     confidence=0.95,
 )
 
@@ -283,7 +283,7 @@ ANTHROPIC_KEY = _secret(
     keywords=("sk-ant-",),
     window=220,
     max_len=182,
-    validator=v.token_body(3.0),
+    validator=v.token_value(3.0),
     confidence=0.99,
 )
 
@@ -318,7 +318,7 @@ SENDGRID_KEY = _secret(
     keywords=("SG.",),
     window=96,
     max_len=70,
-    validator=v.token_body(3.0),
+    validator=v.token_value(3.0),
     confidence=0.95,
 )
 
@@ -329,7 +329,7 @@ NPM_TOKEN = _secret(
     keywords=("npm_",),
     window=64,
     max_len=40,
-    validator=v.token_body(3.5),
+    validator=v.token_value(3.5),
     confidence=0.95,
 )
 
@@ -354,7 +354,7 @@ HUGGINGFACE_TOKEN = _secret(
     keywords=("hf_",),
     window=64,
     max_len=37,
-    validator=v.token_body(3.5),
+    validator=v.token_value(3.5),
     confidence=0.9,
 )
 
@@ -365,7 +365,7 @@ WEBHOOK_SECRET = _secret(
     keywords=("whsec_",),
     window=128,
     max_len=100,
-    validator=v.token_body(3.5),
+    validator=v.token_value(3.5),
     confidence=0.95,
 )
 
@@ -429,11 +429,12 @@ GENERIC_ASSIGNMENT = _secret(
         r"|(?:api|access|auth|private|secret|client|signing|master)[_\-.]?key)"
         r"(?:[_\-.]?(?:key|value|str|string|base))?s?)"
         + ASSIGN
-        + r"(?P<value>[^\s\"'`,;&<>(){}\[\]]{8,128})(?:[\s\"'`,;&<>(){}\[\]]|$)"
+        + r"(?P<value>[^\s\"'`,;&<>(){}\[\]\\]{1,128}(?:&[^\s\"'`,;&=<>(){}\[\]\\]{1,64}){0,3})"
+        + r"(?:[\s\"'`,;&<>(){}\[\]\\]|$)"
     ),
     keywords=_key_names(),
-    window=256,
-    max_len=200,
+    window=440,
+    max_len=420,
     validator=v.generic_secret,
     confidence=0.6,
     context_boost=0.0,
