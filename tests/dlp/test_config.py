@@ -74,7 +74,7 @@ def test_unknown_fields_and_wrong_types_are_validation_failures_with_paths() -> 
 
 
 def test_unknown_catalog_type_and_duplicates_are_rejected() -> None:
-    with pytest.raises(ValidationFailed, match="unknown detector type 'secret.nope'"):
+    with pytest.raises(ValidationFailed, match=r"unknown detector type 'secret\.nope'"):
         DlpConfig.parse({"detectors": [{"type": "secret.nope"}]})
     twice = [{"type": "pii.email"}, {"type": "pii.email", "action": "block"}]
     with pytest.raises(ValidationFailed, match="configured twice"):

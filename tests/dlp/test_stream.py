@@ -3,6 +3,7 @@ whole-text redaction and the findings are equal (offsets in the whole stream).""
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
@@ -49,7 +50,7 @@ def run(stream: StreamScanner, chunks: list[str]) -> str:
 def split(text: str, cuts: list[int]) -> list[str]:
     points = sorted({min(max(c, 0), len(text)) for c in cuts})
     bounds = [0, *points, len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def check(plan: ScanPlan, text: str, chunks: list[str], step: int | None = None) -> None:
@@ -142,7 +143,7 @@ def test_bytes_chunks_may_split_multibyte_characters(plan: ScanPlan) -> None:
 
 
 def test_without_redaction_the_text_passes_through(plan: ScanPlan) -> None:
-    token, text = secret_text()
+    _token, text = secret_text()
     stream = plan.stream(redact=False)
     assert run(stream, [text[i : i + 50] for i in range(0, len(text), 50)]) == text
     assert [f.detector for f in stream.findings] == ["secret.github_token"]

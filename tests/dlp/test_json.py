@@ -1,0 +1,127 @@
+"""JSON payloads: every string (and integer) scanned with its path; redaction keeps JSON valid."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from renlayer_core.dlp import DlpConfig, ScanPlan, compile_plan
+from renlayer_core.dlp.spec import DetectorSpec
+from renlayer_core.errors import PayloadTooLarge, ValidationFailed
+from tests.dlp import cases
+
+KEY = b"json-fingerprint-key-00000000000"
+ALL = frozenset({"block", "redact", "log"})
+
+
+@pytest.fixture(scope="module")
+def plan() -> ScanPlan:
+    return compile_plan(DlpConfig.recommended(), KEY)
+
+
+def test_findings_carry_json_paths(plan: ScanPlan) -> None:
+    token = cases.github_token()
+    body = {
+        "model": "gpt-4o",
+        "messages": [
+            {"role": "system", "content": "be nice"},
+            {"role": "user", "content": "hi"},
+            {"role": "user", "content": f"use {token} to push"},
+        ],
+        "metadata": {"reply-to": "jane.roe@example.com", "n": 3, "ok": True, "x": None},
+    }
+    found = plan.scan_json(body)
+    assert [(f.path, f.detector, f.start) for f in found] == [
+        ("$.messages[2].content", "secret.github_token", 4),
+        ('$.metadata["reply-to"]', "pii.email", 0),
+    ]
+
+
+def test_a_card_number_stored_as_a_json_number_is_found_and_becomes_a_string(
+    plan: ScanPlan,
+) -> None:
+    visa = cases.card("4", 16)
+    body = {"card": int(visa), "amount": 12.5, "count": 1}
+    (f,) = plan.scan_json(body)
+    assert (f.path, f.detector) == ("$.card", "fin.credit_card")
+    redacted, _ = plan.redact_json(body)
+    assert redacted == {"card": "[REDACTED:fin.credit_card]", "amount": 12.5, "count": 1}
+
+
+def test_redacted_json_stays_valid_and_untouched_values_are_kept(plan: ScanPlan) -> None:
+    token = cases.github_token()
+    visa = cases.card("4", 16)
+    body = [{"a": f'quote " and {token}', "b": [visa, "clean"]}, "tail\n"]
+    redacted, found = plan.redact_json(body, ALL)
+    text = json.dumps(redacted)
+    assert json.loads(text) == redacted
+    assert token not in text and visa not in text
+    assert redacted[0]["a"] == 'quote " and [REDACTED:secret.github_token]'
+    assert redacted[0]["b"] == ["[REDACTED:fin.credit_card]", "clean"]
+    assert redacted[1] == "tail\n"
+    assert len(found) == 2
+    assert body[0]["a"].endswith(token)  # the input is not modified
+
+
+def test_object_keys_are_scanned_for_detectors_that_ask_for_it() -> None:
+    spec = DetectorSpec(
+        id="secret.keyed",
+        category="secret",
+        title="k",
+        pattern=r"sekrit_[0-9]{4}",
+        keywords=("sekrit_",),
+        max_len=11,
+        scan_keys=True,
+    )
+    other = DetectorSpec(id="pii.num", category="pii", title="n", pattern=r"[0-9]{4}", max_len=4)
+    specs = {spec.id: spec, other.id: other}
+    config = DlpConfig.parse({"detectors": [{"type": spec.id}, {"type": other.id}]}, specs)
+    plan = compile_plan(config, KEY, catalog=specs)
+    body = {"sekrit_1234": "v", "sekrit_9999": {"inner": "sekrit_5555"}}
+    found = plan.scan_json(body)
+    assert [(f.path, f.in_key, f.detector) for f in found] == [
+        ("$.sekrit_1234", True, "secret.keyed"),
+        ("$.sekrit_9999", True, "secret.keyed"),
+        ("$.sekrit_9999.inner", False, "secret.keyed"),
+    ]
+    redacted, _ = plan.redact_json(body, ALL)
+    assert list(redacted) == ["[REDACTED:secret.keyed]", "[REDACTED:secret.keyed]~"]
+
+
+def test_deep_nesting_is_a_clear_error_not_a_recursion_error(plan: ScanPlan) -> None:
+    value: object = "x"
+    for _ in range(100_000):
+        value = [value]
+    with pytest.raises(ValidationFailed, match="nesting is deeper than 64 levels"):
+        plan.scan_json(value)
+    shallow: object = "x"
+    for _ in range(64):
+        shallow = {"a": shallow}
+    assert plan.scan_json(shallow) == []
+
+
+def test_a_value_that_contains_itself_is_rejected(plan: ScanPlan) -> None:
+    loop: list[object] = []
+    loop.append(loop)
+    with pytest.raises(ValidationFailed, match="nesting"):
+        plan.scan_json(loop)
+
+
+def test_non_json_values_are_rejected_with_their_path(plan: ScanPlan) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        plan.scan_json({"a": [1, {"b": object()}]})
+    assert info.value.errors[0].path == "$.a[1].b"
+    assert "not a JSON value" in info.value.message
+    with pytest.raises(ValidationFailed, match="object keys must be strings"):
+        plan.scan_json({1: "x"})
+
+
+def test_json_size_limits(plan: ScanPlan) -> None:
+    from renlayer_core.dlp import Limits
+
+    small = compile_plan(DlpConfig.recommended(), KEY, Limits(max_chars=10, max_leaves=5))
+    with pytest.raises(PayloadTooLarge, match="larger than the scan limit"):
+        small.scan_json({"a": "x" * 6, "b": "y" * 6})
+    with pytest.raises(PayloadTooLarge, match="more than 5 values"):
+        small.scan_json(list(range(6)))
