@@ -99,9 +99,9 @@ def labelled_cases() -> tuple[list[str], list[dlp_score.Sample], str | None]:
 def _iter_cases(module: Any) -> list[tuple[str, str, list[tuple[int, int]]]]:
     """(detector id, text, expected spans) for every positive and negative case."""
     out: list[tuple[str, str, list[tuple[int, int]]]] = []
-    for case in getattr(module, "CASES", ()):
-        spans = [tuple(s) for s in getattr(case, "spans", ())]
-        out.append((case.detector, case.text, spans))  # type: ignore[arg-type]
+    for case in module.CASES:
+        spans = [(int(s), int(e)) for s, e in case.spans]
+        out.append((case.detector_id, case.text, spans))
     return out
 
 

@@ -254,6 +254,32 @@ def fake_database_url(rng: random.Random) -> str:
     return f"{scheme}://app_user:{pw}@{host}:5432/orders"
 
 
+def fake_passport(rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return rng.choice("ACEFGHJKLMNPRSTWXZ") + _pick(rng, string.digits, 8)
+    return str(rng.randint(1, 9)) + _pick(rng, string.digits, 8)
+
+
+def fake_azure_storage_key(rng: random.Random) -> str:
+    return base64.b64encode(rng.randbytes(64)).decode()
+
+
+def fake_github_fine_grained(rng: random.Random) -> str:
+    return "github_pat_" + _pick(rng, ALNUM, 22) + "_" + _pick(rng, ALNUM, 59)
+
+
+def fake_huggingface_token(rng: random.Random) -> str:
+    return "hf_" + _pick(rng, string.ascii_letters, 34)
+
+
+def fake_webhook_secret(rng: random.Random) -> str:
+    return "whsec_" + base64.b64encode(rng.randbytes(24)).decode()
+
+
+def fake_twilio_sid(rng: random.Random) -> str:
+    return "AC" + _pick(rng, HEX, 32)
+
+
 def fake_generic_password(rng: random.Random) -> str:
     return _pick(rng, ALNUM, 8) + rng.choice("!#%&*") + _pick(rng, ALNUM, 11)
 
@@ -276,6 +302,7 @@ class Kind:
 KINDS: tuple[Kind, ...] = (
     Kind("pii.email", fake_email, ("please reply to {v} by Friday", "contact: {v}")),
     Kind("pii.phone", fake_phone, ("call me at {v} after 5pm", "phone: {v}")),
+    Kind("pii.passport", fake_passport, ("passport number {v}", "Passport No. {v}")),
     Kind("pii.us_ssn", fake_ssn, ("my SSN is {v}", "social security number {v} on file")),
     Kind("fin.credit_card", fake_credit_card, ("card number {v} exp 09/28", "visa {v}")),
     Kind("fin.iban", fake_iban, ("wire it to IBAN {v} please", "iban: {v}")),
@@ -289,6 +316,19 @@ KINDS: tuple[Kind, ...] = (
         fake_aws_secret_key,
         ("aws_secret_access_key = {v}", 'AWS_SECRET_ACCESS_KEY="{v}"'),
     ),
+    Kind(
+        "secret.azure_storage_key",
+        fake_azure_storage_key,
+        ("DefaultEndpointsProtocol=https;AccountName=acmelogs;AccountKey={v};EndpointSuffix=x",),
+    ),
+    Kind(
+        "secret.github_fine_grained_pat",
+        fake_github_fine_grained,
+        ("GH_PAT={v}", "fine-grained token {v}"),
+    ),
+    Kind("secret.huggingface_token", fake_huggingface_token, ("HF_TOKEN={v}", "hf token {v}")),
+    Kind("secret.webhook_signing_secret", fake_webhook_secret, ("WEBHOOK_SECRET={v}",)),
+    Kind("secret.twilio_account_sid", fake_twilio_sid, ("twilio account {v}", "TWILIO_SID={v}")),
     Kind("secret.github_token", fake_github_token, ("GITHUB_TOKEN={v}", "use token {v} for ci")),
     Kind("secret.gitlab_token", fake_gitlab_token, ("gitlab token {v}", "GL_TOKEN={v}")),
     Kind("secret.slack_token", fake_slack_token, ("SLACK_BOT_TOKEN={v}", "slack: {v}")),
