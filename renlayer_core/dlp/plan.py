@@ -50,7 +50,7 @@ class ScanPlan:
     @property
     def context_reach(self) -> int:
         """How far before a value context words (and word boundaries) are looked for."""
-        return max((r.context_window for r in self.rules), default=0) + 1
+        return max((r.spec.context_window for r in self.rules), default=0) + 1
 
     # -- text ---------------------------------------------------------------------------
     def scan_text(self, text: str) -> list[Finding]:

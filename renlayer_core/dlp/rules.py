@@ -28,7 +28,8 @@ class Rule:
     source: str
     regex: Any
     group: int
-    # Prefilter literals, ASCII-lower-cased. Empty for regex rules → the RE2 set decides.
+    # Literals every match contains, A–Z-folded: the gate set looks for them and the regex
+    # runs around their hits. Empty → the gate set runs the pattern itself.
     keywords: tuple[str, ...]
     # Keyword rules: the keywords as written (case-sensitive rules compare against these).
     words: tuple[str, ...]
@@ -37,11 +38,6 @@ class Rule:
     radius: int
     max_len: int
     validator: Callable[[str], bool] | None
-    context_words: tuple[str, ...]
-    context_window: int
-    context_required: bool
-    confidence: float
-    context_boost: float
     min_confidence: float
     action: Action
     style: Style
@@ -88,11 +84,6 @@ def _from_spec(spec: DetectorSpec, det: DetectorConfig) -> Rule:
         radius=max(spec.window, spec.max_len),
         max_len=spec.max_len,
         validator=spec.validator,
-        context_words=context,
-        context_window=spec.context_window,
-        context_required=spec.context_required,
-        confidence=spec.confidence,
-        context_boost=spec.context_boost,
         min_confidence=det.min_confidence,
         action=det.action or spec.default_action,
         style=det.redaction,
@@ -133,11 +124,6 @@ def _from_pattern(pat: PatternDef) -> Rule:
         radius=pat.max_len,
         max_len=max((len(w) for w in words), default=pat.max_len),
         validator=validator,
-        context_words=spec.context_words,
-        context_window=spec.context_window,
-        context_required=False,
-        confidence=pat.confidence,
-        context_boost=spec.context_boost,
         min_confidence=pat.min_confidence,
         action=pat.action,
         style=pat.redaction,
