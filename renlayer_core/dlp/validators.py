@@ -479,7 +479,14 @@ def email(value: str) -> bool:
     """A plausible address: not a URL's userinfo, no empty dot-separated parts, a TLD that
     is not a file extension (``logo@2x.png`` is an image), a domain that is not numbers."""
     local, _, domain = value.rpartition("@")
-    if "://" in local or not local or ".." in local or local.startswith(".") or local.endswith("."):
+    if (
+        "://" in local
+        or ":" in domain
+        or not local
+        or ".." in local
+        or local.startswith(".")
+        or local.endswith(".")
+    ):
         return False
     labels = domain.lower().split(".")
     return labels[-1] not in _NOT_TLDS and not all(lb.isdigit() for lb in labels[:-1])
@@ -504,3 +511,23 @@ def phone(value: str) -> bool:
     if lead.startswith("001"):
         return len(digits) == 13
     return len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")
+
+
+def bearer_token(value: str) -> bool:
+    """An opaque bearer token: not one a specific detector owns, not a placeholder, mixed
+    characters with at least 3.5 bits per char."""
+    if _OWNED_PREFIX.match(value) or placeholder(value) or _IDENTIFIER_LIKE.search(value):
+        return False
+    return _char_classes(value) >= 2 and shannon_entropy(value) >= 3.5
+
+
+def basic_credentials(value: str) -> bool:
+    """Base64 of ``user:password`` (printable, a colon, a non-placeholder password)."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return False
+    user, sep, password = decoded.partition(":")
+    if not sep or not password or not decoded.isprintable():
+        return False
+    return not placeholder(password) and not (user == password and len(password) < 8)

@@ -39,15 +39,16 @@ IPV4 = DetectorSpec(
     default_action="log",
 )
 
+# Up to 9 groups are taken so that a longer colon run is rejected whole, not cut to 8.
 IPV6 = DetectorSpec(
     id="net.ipv6",
     category="net",
     title="IPv6 address",
     pattern=(
-        r"(?P<value>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}"
+        r"(?P<value>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8}"
         r"(?:\.[0-9]{1,3}){0,3})"
     ),
-    max_len=52,
+    max_len=56,
     validator=v.ipv6,
     context_words=("ip", "ipv6", "address", "addr", "host", "server"),
     confidence=0.8,

@@ -22,14 +22,16 @@ EMAIL = DetectorSpec(
     # ' = / would turn `name='a@b.io'` into one long match), LDH domain labels, letter TLD.
     # Dots may sit anywhere in the local part so that `john..doe@x.io` is taken whole and
     # rejected by the validator rather than reported as `doe@x.io`; likewise a URL's scheme
-    # and userinfo are swallowed (`postgres://u:pw@db.example.com` is not an address).
+    # and userinfo are swallowed (`postgres://u:pw@db.example.com` is not an address), and so
+    # is an scp-style `:path` (`git@github.com:org/repo.git` is a remote, not a person).
     pattern=(
         r"\b(?P<value>(?:[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s@/]{0,128})?[A-Za-z0-9_%+.\-]{1,64}"
-        r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})\b"
+        r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}"
+        r"(?::[A-Za-z0-9_~.\-][A-Za-z0-9_~./\-]{0,99})?)\b"
     ),
     keywords=("@",),
-    window=800,
-    max_len=770,
+    window=900,
+    max_len=880,
     validator=v.email,
     context_words=("email", "e-mail", "mail", "contact", "from", "to", "cc"),
     confidence=0.9,

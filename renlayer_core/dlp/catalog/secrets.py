@@ -266,9 +266,12 @@ OPENAI_KEY = _secret(
     # "T3BlbkFJ" is base64 of "OpenAI" and sits inside every legacy key.
     pattern=(
         r"\b(?P<value>sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"
-        r"|sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_\-]{40,250})" + END_B64URL
+        r"|sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_\-]{40,250}"
+        r"|sk-[A-Za-z0-9]{48})" + END_B64URL
     ),
-    keywords=("T3BlbkFJ", "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-"),
+    # "sk-" alone is a noisy keyword (task-, risk-), but the bare 48-char legacy shape needs
+    # it: the window regex that follows a hit is cheap and strict.
+    keywords=("sk-",),
     window=320,
     max_len=265,
     validator=v.token_value(3.0),
@@ -440,6 +443,81 @@ GENERIC_ASSIGNMENT = _secret(
     context_boost=0.0,
 )
 
+# Authorization headers. Bearer values that another detector owns (JWT, rlk_, ghp_, sk-…)
+# are left to it; what remains is an opaque token, judged by length and entropy.
+_AUTH_HEADER = r"(?i:\bauthorization)" + ASSIGN
+BEARER_TOKEN = _secret(
+    id="secret.bearer_token",
+    title="Opaque bearer token in an Authorization header",
+    pattern=(
+        _AUTH_HEADER + r"(?i:bearer)[ \t]{1,4}(?P<value>[A-Za-z0-9._~+/\-]{20,600}={0,2})"
+        r"(?:[^A-Za-z0-9._~+/=\-]|$)"
+    ),
+    keywords=("authorization",),
+    window=680,
+    max_len=660,
+    validator=v.bearer_token,
+    confidence=0.8,
+)
+
+BASIC_AUTH = _secret(
+    id="secret.basic_auth",
+    title="HTTP Basic credentials in an Authorization header",
+    pattern=(
+        _AUTH_HEADER + r"(?i:basic)[ \t]{1,4}(?P<value>[A-Za-z0-9+/]{6,400}={0,2})"
+        r"(?:[^A-Za-z0-9+/=]|$)"
+    ),
+    keywords=("authorization",),
+    window=480,
+    max_len=460,
+    validator=v.basic_credentials,
+    confidence=0.9,
+)
+
+GOOGLE_OAUTH_SECRET = _secret(
+    id="secret.google_oauth_client_secret",
+    title="Google OAuth client secret",
+    pattern=r"\b(?P<value>GOCSPX-[A-Za-z0-9_\-]{28})" + END_B64URL,
+    keywords=("GOCSPX-",),
+    window=64,
+    max_len=36,
+    validator=v.token_value(3.0),
+    confidence=0.95,
+)
+
+DIGITALOCEAN_TOKEN = _secret(
+    id="secret.digitalocean_token",
+    title="DigitalOcean personal access / OAuth / refresh token",
+    pattern=r"\b(?P<value>do[opr]_v1_[a-f0-9]{64})\b",
+    keywords=("dop_v1_", "doo_v1_", "dor_v1_"),
+    window=96,
+    max_len=71,
+    validator=v.token_value(3.0),
+    confidence=0.95,
+)
+
+SHOPIFY_TOKEN = _secret(
+    id="secret.shopify_token",
+    title="Shopify access token / shared secret",
+    pattern=r"\b(?P<value>shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32})\b",
+    keywords=("shpat_", "shpss_", "shpca_", "shppa_"),
+    window=64,
+    max_len=38,
+    validator=v.token_value(3.0),
+    confidence=0.95,
+)
+
+VAULT_TOKEN = _secret(
+    id="secret.hashicorp_vault_token",
+    title="HashiCorp Vault service / batch token",
+    pattern=r"\b(?P<value>hv[sb]\.[A-Za-z0-9_\-]{24,300})" + END_B64URL,
+    keywords=("hvs.", "hvb."),
+    window=340,
+    max_len=306,
+    validator=v.token_value(3.5),
+    confidence=0.9,
+)
+
 DETECTORS: Final[tuple[DetectorSpec, ...]] = (
     PRIVATE_KEY,
     JWT,
@@ -466,5 +544,11 @@ DETECTORS: Final[tuple[DetectorSpec, ...]] = (
     WEBHOOK_SECRET,
     RENLAYER_KEY,
     DATABASE_URL,
+    BEARER_TOKEN,
+    BASIC_AUTH,
+    GOOGLE_OAUTH_SECRET,
+    DIGITALOCEAN_TOKEN,
+    SHOPIFY_TOKEN,
+    VAULT_TOKEN,
     GENERIC_ASSIGNMENT,
 )

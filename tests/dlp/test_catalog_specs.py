@@ -1,0 +1,101 @@
+"""Structural checks on every catalog entry: the contract the scan plan and the stream scanner
+build on (RE2 syntax, ids, keywords, bounded length)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+import pytest
+
+from renlayer_core.dlp import catalog
+from renlayer_core.dlp.catalog import BY_ID, CATALOG
+from renlayer_core.dlp.reference import compile_pattern
+from renlayer_core.dlp.spec import DetectorSpec
+from renlayer_core.errors import NotFound
+
+# Python's own regex parser (private, untyped) knows the widest string a pattern can match.
+sre_parse: Any = importlib.import_module("re._parser")
+
+_ID = re.compile(r"^(pii|fin|secret|net|health)\.[a-z0-9]+(?:_[a-z0-9]+)*$")
+_DEFAULT_ACTION = {"secret": "block", "fin": "redact", "pii": "log", "net": "log", "health": "log"}
+# Detectors that legitimately have no keyword: any text may hold one, and the pattern goes to
+# the plan's shared RE2 set. Keep this list short: the set slows down as it grows.
+_KEYWORDLESS = {
+    "fin.credit_card",
+    "fin.iban",
+    "pii.phone",
+    "pii.us_ssn",
+    "net.ipv4",
+    "net.ipv6",
+    "net.mac",
+    "health.icd10",
+}
+
+
+def _ids(spec: DetectorSpec) -> str:
+    return spec.id
+
+
+def test_ids_are_unique_well_formed_and_match_the_category() -> None:
+    ids = [d.id for d in CATALOG]
+    assert len(ids) == len(set(ids))
+    for spec in CATALOG:
+        assert _ID.match(spec.id), spec.id
+        assert spec.id.split(".")[0] == spec.category
+
+
+def test_by_id_and_get() -> None:
+    assert list(BY_ID) == [d.id for d in CATALOG]
+    assert catalog.get("secret.github_token") is BY_ID["secret.github_token"]
+    with pytest.raises(NotFound) as err:
+        catalog.get("secret.nope")
+    assert "'secret.nope'" in str(err.value)
+
+
+def test_order_is_stable_and_grouped_by_category() -> None:
+    cats = [d.category for d in CATALOG]
+    order = ["secret", "fin", "pii", "net", "health"]
+    assert cats == sorted(cats, key=order.index)
+
+
+@pytest.mark.parametrize("spec", CATALOG, ids=_ids)
+def test_compiles_under_re2(spec: DetectorSpec) -> None:
+    regex = compile_pattern(spec.pattern, spec.case_sensitive)
+    # The finding is the `value` group, or the whole match when the pattern has no capturing
+    # group at all (an unnamed group would be ambiguous: custom patterns use the first one).
+    assert "value" in regex.groupindex or regex.groups == 0
+
+
+@pytest.mark.parametrize("spec", CATALOG, ids=_ids)
+def test_max_len_bounds_every_possible_match(spec: DetectorSpec) -> None:
+    # Python's parser computes the widest string the pattern can match: that must fit in
+    # max_len (the stream scanner's hold-back) and in the window the plan searches.
+    low, high = sre_parse.parse(spec.pattern).getwidth()
+    assert high < sre_parse.MAXREPEAT, "unbounded repetition"
+    assert high <= spec.max_len <= spec.window
+    assert low > 0
+
+
+@pytest.mark.parametrize("spec", CATALOG, ids=_ids)
+def test_keywords_are_present_unless_exempt(spec: DetectorSpec) -> None:
+    if spec.id in _KEYWORDLESS:
+        assert spec.keywords == ()
+        return
+    assert spec.keywords, "keyword-less detectors must be listed in _KEYWORDLESS"
+    for kw in spec.keywords:
+        assert len(kw) >= 3 or kw == "@", f"keyword {kw!r} is too short to prefilter"
+
+
+@pytest.mark.parametrize("spec", CATALOG, ids=_ids)
+def test_sane_scores_and_actions(spec: DetectorSpec) -> None:
+    assert 0.0 < spec.confidence <= 1.0
+    assert 0.0 <= spec.context_boost <= 0.5
+    assert spec.context_window > 0
+    if spec.context_required:
+        assert spec.context_words
+    expected = _DEFAULT_ACTION[spec.category]
+    # Twilio account SIDs are identifiers, not credentials: redacted, not blocked.
+    assert spec.default_action == expected or spec.id == "secret.twilio_account_sid"
+    assert spec.title and not spec.title.endswith(".")
