@@ -29,6 +29,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -45,10 +46,10 @@ SEED = 20261128
 FULL: dict[str, Any] = {
     "payloads": 1000,
     "rounds": 3,
-    "budget_s": 25.0,
+    "budget_s": 20.0,
     "min_samples": 100,
     "clean_bytes": 1 << 20,
-    "clean_budget_s": 3.0,
+    "clean_budget_s": 2.0,
     "dense_per_kind": 4,
     "noise_payloads": 200,
     "timeout_s": 300,
@@ -80,29 +81,26 @@ def corpus(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def labelled_cases() -> tuple[list[str], list[dlp_score.Sample], str | None]:
-    """The catalog's labelled table (tests/dlp/cases.py), as texts and scoped samples."""
+def snapshot_cases() -> list[list[Any]]:
+    """The catalog's labelled table (tests/dlp/cases.py) as [detector id, text, spans] rows.
+
+    Taken once by the parent and handed to every worker, so all tools are scored on the same
+    cases even if the table changes during a run."""
     try:
-        cases = importlib.import_module("tests.dlp.cases")
+        module = importlib.import_module("tests.dlp.cases")
     except ImportError as exc:
-        return [], [], f"tests.dlp.cases not importable: {exc}"
-    texts: list[str] = []
-    samples: list[dlp_score.Sample] = []
-    for case in _iter_cases(cases):
-        detector, text, spans = case
-        texts.append(text)
-        labels = tuple((detector, s, e) for s, e in spans)
-        samples.append(dlp_score.Sample(labels, scope=detector))
-    return texts, samples, None
+        print(f"# no labelled cases: {exc}", file=sys.stderr)
+        return []
+    return [
+        [case.detector_id, case.text, [[int(s), int(e)] for s, e in case.spans]]
+        for case in module.CASES
+    ]
 
 
-def _iter_cases(module: Any) -> list[tuple[str, str, list[tuple[int, int]]]]:
-    """(detector id, text, expected spans) for every positive and negative case."""
-    out: list[tuple[str, str, list[tuple[int, int]]]] = []
-    for case in module.CASES:
-        spans = [(int(s), int(e)) for s, e in case.spans]
-        out.append((case.detector_id, case.text, spans))
-    return out
+def case_samples(rows: list[list[Any]]) -> list[dlp_score.Sample]:
+    return [
+        dlp_score.Sample(tuple((det, s, e) for s, e in spans), scope=det) for det, _t, spans in rows
+    ]
 
 
 def corpus_samples(payloads: list[dlp_corpus.Payload]) -> list[dlp_score.Sample]:
@@ -187,6 +185,16 @@ def _time_clean(scan: Any, prepared: Any, n_bytes: int, budget_s: float) -> dict
     }
 
 
+def _setup_alloc_kb(mod: Any) -> int:
+    """Peak Python allocations of a second setup (C allocations, e.g. RE2's or Hyperscan's
+    automata, are not seen: RSS growth covers those)."""
+    tracemalloc.start()
+    mod.setup()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak // 1024
+
+
 def worker(name: str, params: dict[str, Any]) -> dict[str, Any]:
     mod = importlib.import_module(f"benchmarks.dlp_peers.{name}")
     data = corpus(params)
@@ -203,10 +211,7 @@ def worker(name: str, params: dict[str, Any]) -> dict[str, Any]:
     scan = mod.setup()
     compile_s = time.perf_counter() - t0
     rss_setup = _rss_kb() - rss0
-    tracemalloc.start()
-    mod.setup()
-    setup_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    setup_peak = _setup_alloc_kb(mod) if compile_s < 5 else None
 
     out: dict[str, Any] = {
         "name": name,
@@ -215,7 +220,7 @@ def worker(name: str, params: dict[str, Any]) -> dict[str, Any]:
         "versions": versions,
         "import_s": import_s,
         "compile_s": compile_s,
-        "setup_tracemalloc_peak_kb": setup_peak // 1024,
+        "setup_tracemalloc_peak_kb": setup_peak,
         "rss_after_setup_kb": rss_setup,
         "payload_bytes_mean": statistics.fmean(len(p.text.encode()) for p in payloads),
         "payload": _time_payloads(scan, inputs, params),
@@ -227,12 +232,10 @@ def worker(name: str, params: dict[str, Any]) -> dict[str, Any]:
             scan, mod.prepare(clean), len(clean.encode()), params["clean_budget_s"]
         )
     if getattr(mod, "SCORED", mod.INPUT == "text"):
-        case_texts, _, note = labelled_cases()
         out["hits"] = {
-            "cases": [scan(mod.prepare(t)) for t in case_texts],
+            "cases": [scan(mod.prepare(text)) for _d, text, _s in params["cases"]],
             "corpus": [scan(mod.prepare(p.text)) for p in data["accuracy_corpus"]],
         }
-        out["cases_note"] = note
     out["rss_peak_growth_kb"] = _peak_rss_kb() - rss0
     if hasattr(mod, "info"):
         out["info"] = mod.info()
@@ -262,11 +265,15 @@ def machine() -> dict[str, Any]:
 
 
 def run_competitor(name: str, params: dict[str, Any]) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "benchmarks.bench_dlp", "--worker", name]
-    cmd += ["--params", json.dumps(params)]
-    proc = subprocess.run(
-        cmd, cwd=ROOT, capture_output=True, text=True, timeout=params["timeout_s"], check=False
-    )
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(params, f)
+    cmd = [sys.executable, "-m", "benchmarks.bench_dlp", "--worker", name, "--params", f.name]
+    try:
+        proc = subprocess.run(
+            cmd, cwd=ROOT, capture_output=True, text=True, timeout=params["timeout_s"], check=False
+        )
+    finally:
+        os.unlink(f.name)
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-5:]
         return {"name": name, "error": " | ".join(tail)}
@@ -286,7 +293,7 @@ def accuracy(results: list[dict[str, Any]], params: dict[str, Any]) -> dict[str,
     """Each tool on its common types, and ours on the same types, for both label sets."""
     data = corpus(params)
     sets = {
-        "cases": labelled_cases()[1],
+        "cases": case_samples(params["cases"]),
         "corpus": corpus_samples(data["accuracy_corpus"]),
     }
     by_name = {r["name"]: r for r in results if "hits" in r}
@@ -375,9 +382,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--params", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(args.worker, json.loads(args.params))))
+        print(json.dumps(worker(args.worker, json.loads(Path(args.params).read_text()))))
         return 0
     params = dict(QUICK if args.quick else FULL)
+    params["cases"] = snapshot_cases()
     names = args.only.split(",") if args.only else list(COMPETITORS)
     info = machine()
     results = []
@@ -391,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "mode": "quick" if args.quick else "full",
         "machine": info,
-        "params": params,
+        "params": {k: v for k, v in params.items() if k != "cases"},
+        "labelled_cases": len(params["cases"]),
         "seed": SEED,
         "summary": summary(results, acc),
         "results": [{k: v for k, v in r.items() if k != "hits"} for r in results],

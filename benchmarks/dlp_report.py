@@ -15,6 +15,10 @@ def _f(x: float | None, spec: str = ".1f") -> str:
     return "–" if x is None else format(x, spec)
 
 
+def _mb(kb: int | None) -> str:
+    return "–" if kb is None else f"{kb / 1024:.1f}"
+
+
 def speed_table(report: dict[str, Any]) -> str:
     rows = [
         "| competitor | p50 µs / payload | p99 µs | samples | MB/s (clean) | clean size "
@@ -30,7 +34,7 @@ def speed_table(report: dict[str, Any]) -> str:
         rows.append(
             f"| {r['label']} | {pay['p50_us']:.1f} | {pay['p99_us']:.1f} | {pay['samples']} "
             f"| {_f(clean.get('mb_per_s'), '.3g')} | {size} | {r['import_s']:.3f} "
-            f"| {r['compile_s']:.3f} | {r['setup_tracemalloc_peak_kb'] / 1024:.1f} "
+            f"| {r['compile_s']:.3f} | {_mb(r['setup_tracemalloc_peak_kb'])} "
             f"| {r['rss_peak_growth_kb'] / 1024:.1f} |"
         )
     return "\n".join(rows)
