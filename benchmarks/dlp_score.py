@@ -8,8 +8,9 @@ Rules (the same for every tool, ours included):
   that are also in our catalog and have at least one labelled example in the evaluation set.
   Only labels of common types are expected, and only hits that can stand for a common type are
   counted.
-- Overlapping hits whose types map to the same set are merged first (regex engines report
-  one match several times; a tool should not gain or lose by how it splits a span).
+- Overlapping or touching hits whose types map to the same set are merged first (regex
+  engines report one match several times; a tool should not gain or lose by how it splits a
+  span).
 - A hit is a true positive when it overlaps a label of a type it stands for; otherwise it is a
   false positive. A label is found when some hit that stands for its type overlaps it.
 - A labelled case that is scoped to one detector (the catalog's table) only judges hits that
@@ -94,7 +95,7 @@ def _merge(
 ) -> list[tuple[tuple[str, ...], int, int]]:
     out: list[tuple[tuple[str, ...], int, int]] = []
     for mapped, start, end in sorted(hits, key=lambda h: (h[0], h[1], h[2])):
-        if out and out[-1][0] == mapped and start < out[-1][2]:
+        if out and out[-1][0] == mapped and start <= out[-1][2]:
             prev = out[-1]
             out[-1] = (mapped, prev[1], max(prev[2], end))
         else:

@@ -3,8 +3,8 @@
 Regex-only: no keyword windows, validators (Luhn, checksums, entropy), context scoring or
 overlap resolution, so its accuracy is that of our raw patterns. Named groups are turned into
 plain groups; each pattern is compiled with ``HS_FLAG_SOM_LEFTMOST`` when Hyperscan accepts it
-(start offsets), else without (then a hit is reported as the last character of the match),
-else it is left out. ``info()`` says how many were compiled each way.
+(start offsets), else without (timed, but not scored for accuracy: no span), else it is left
+out. ``info()`` says how many were compiled each way.
 
 Hyperscan works on bytes: the text is encoded to UTF-8 inside the timed call (callers hold
 ``str``), and byte offsets are mapped back to characters when the text is not ASCII.
@@ -31,9 +31,9 @@ def load() -> dict[str, str]:
 
 
 def type_map() -> dict[str, tuple[str, ...]]:
-    from renlayer_core.dlp.catalog import CATALOG
-
-    return {s.id: (s.id,) for s in CATALOG}
+    """Only patterns compiled with start-of-match are scored: without a start offset there
+    is no span to compare (their hits are still part of the timing)."""
+    return {i: (i,) for i in _INFO.get("som_ids", ())}
 
 
 def info() -> dict[str, Any]:
@@ -56,6 +56,7 @@ def _accepts(hs: Any, expr: bytes, flags: int) -> bool:
 
 def _compile() -> tuple[Any, list[str], list[bool]]:
     import hyperscan as hs
+
     from renlayer_core.dlp.catalog import CATALOG
 
     exprs: list[bytes] = []
@@ -82,6 +83,7 @@ def _compile() -> tuple[Any, list[str], list[bool]]:
         compiled_som=sum(som),
         compiled_no_som=len(som) - sum(som),
         rejected=rejected,
+        som_ids=sorted({i for i, with_som in zip(ids, som, strict=True) if with_som}),
     )
     return db, ids, som
 
