@@ -333,13 +333,36 @@ def summary(results: list[dict[str, Any]], acc: dict[str, Any]) -> dict[str, Any
             by["ours_stream"]["payload"]["p50_us"] / by["ours_redact"]["payload"]["p50_us"]
         )
         s["stream_overhead_vs_scan_text"] = by["ours_stream"]["payload"]["p50_us"] / p50
+    s["accuracy_vs_ours"] = {
+        name: {
+            set_name: {
+                "tool": _pr(entry["tool"]),
+                "ours": _pr(entry["ours_same_types"]),
+                "common_types": len(entry["tool"]["common_types"]),
+            }
+            for set_name, entry in sets.items()
+            if "ours_same_types" in entry
+        }
+        for name, sets in acc.items()
+        if name != "ours"
+    }
+    presidio = s["accuracy_vs_ours"].get("presidio_peer", {})
+    recall_ok = all(
+        (v["ours"]["recall"] or 0) >= (v["tool"]["recall"] or 0) for v in presidio.values()
+    )
     s["targets"] = {
         "payload_p50_le_30us": p50 <= 30,
         "clean_ge_300_mb_s": (s["ours_clean_mb_per_s"] or 0) >= 300,
         "ge_300x_presidio": s.get("speedup_p50_vs_presidio_peer", 0) >= 300,
+        "recall_ge_presidio_on_common_types": bool(presidio) and recall_ok,
         "stream_overhead_le_2x": s.get("stream_overhead_vs_redact_text", 99) <= 2,
     }
     return s
+
+
+def _pr(score: dict[str, Any]) -> dict[str, Any]:
+    o = score["overall"]
+    return {"precision": o["precision"], "recall": o["recall"], "n": o["expected"]}
 
 
 def _fmt(x: float | None, spec: str = ".1f") -> str:
