@@ -11,7 +11,7 @@ from renlayer_core.dlp import reference
 from renlayer_core.dlp.allow import AllowMatcher
 from renlayer_core.dlp.config import DlpConfig
 from renlayer_core.dlp.finding import Finding
-from renlayer_core.dlp.jsonscan import leaves
+from renlayer_core.dlp.jsonscan import leaves, render
 from renlayer_core.dlp.limits import Limits
 from renlayer_core.dlp.resolve import Candidate, findings_from
 from renlayer_core.dlp.rules import Rule, ascii_fold, build_rules
@@ -49,7 +49,8 @@ def scan_naive_json(
     """JSON, naively: each leaf scanned on its own with `scan_naive`."""
     keys = any(r.scan_keys for r in build_rules(config, catalog))
     out: list[Finding] = []
-    for path, in_key, text in leaves(value, Limits(), keys):
+    for loc, in_key, text in leaves(value, Limits(), keys):
+        path = render(loc)
         found = scan_naive(config, text, fingerprint_key, catalog, path=path, only_keys=in_key)
         if in_key:
             import msgspec

@@ -5,9 +5,11 @@ immutable and safe to share between threads. `scan_naive` (naive.py) is its orac
 
 from __future__ import annotations
 
+import re
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import ahocorasick
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
 class ScanPlan:
     rules: tuple[Rule, ...]
     matcher: Matcher
+    # The same detectors in multi-line mode, to scan all strings of a JSON document joined by
+    # newlines in one pass (None when a pattern uses `\A`/`\z`/flag clearing: see json_live).
+    json_matcher: Matcher | None
     allow: AllowMatcher
     limits: Limits
     # Pass name → seconds it took, in order.
@@ -77,26 +82,36 @@ class ScanPlan:
         self, value: Any, actions: Collection[str] = redact.DEFAULT_ACTIONS
     ) -> tuple[Any, list[Finding]]:
         styles = self.styles
-        replaced: dict[tuple[str, bool], str] = {}
+        replaced: dict[int, str] = {}
         out: list[Finding] = []
-        for (path, in_key, text), found in self._scan_leaves(value):
+        for index, ((_loc, _in_key, text), found) in enumerate(self._scan_leaves(value)):
             out += found
-            new = redact.apply(text, found, styles, actions)
-            if new is not text:
-                replaced[(path, in_key)] = new
-        return jsonscan.rebuild(value, replaced), out
+            if found:
+                new = redact.apply(text, found, styles, actions)
+                if new is not text:
+                    replaced[index] = new
+        return jsonscan.rebuild(value, replaced, self._scans_keys), out
+
+    @property
+    def _scans_keys(self) -> bool:
+        return any(r.scan_keys for r in self.rules)
 
     def _scan_leaves(self, value: Any) -> list[tuple[jsonscan.Leaf, list[Finding]]]:
         key_rules = frozenset(i for i, r in enumerate(self.rules) if r.scan_keys)
-        out = []
+        leaves = jsonscan.leaves(value, self.limits, keys=bool(key_rules))
+        live = json_live(self.json_matcher, [leaf[2] for leaf in leaves])
+        out: list[tuple[jsonscan.Leaf, list[Finding]]] = []
         total = 0
-        for leaf in jsonscan.leaves(value, self.limits, keys=bool(key_rules)):
-            path, in_key, raw = leaf
+        for index, leaf in enumerate(leaves):
+            if live is not None and index not in live:
+                out.append((leaf, []))
+                continue
+            loc, in_key, raw = leaf
             text, data = clean(raw)
             cands = find_candidates(self.matcher, text, data)
             if in_key:
                 cands = Candidates([c for c in cands.items if c[0] in key_rules], [])
-            found = self._findings(text, cands, path, in_key, check=False)
+            found = self._findings(text, cands, jsonscan.render(loc), in_key, check=False)
             total += len(found)
             self.limits.check_findings(total)
             out.append((leaf, found))
@@ -128,6 +143,31 @@ class ScanPlan:
         if check:
             self.limits.check_findings(len(found))
         return found
+
+
+def json_live(matcher: Matcher | None, texts: list[str]) -> set[int] | None:
+    """Indices of the strings that may hold a finding (None: all of them), from one scan of
+    all strings joined by newlines.
+
+    Sound because the joined scan uses multi-line variants of every pattern: a match a string
+    has on its own (`^`/`$` at its edges included) is a match in the joined text too, so the
+    joined left-to-right scan reports some match overlapping that string. Only strings that a
+    joined match touches are then scanned on their own, exactly as before."""
+    if matcher is None or len(texts) < 2:
+        return None
+    cleaned = [clean(t)[0] for t in texts]
+    joined = "\n".join(cleaned)
+    starts: list[int] = []
+    pos = 0
+    for text in cleaned:
+        starts.append(pos)
+        pos += len(text) + 1
+    live: set[int] = set()
+    for start, end in find_candidates(matcher, joined, joined.encode("utf-8")).matches:
+        first = bisect_right(starts, start) - 1
+        last = bisect_right(starts, end - 1) - 1
+        live.update(range(first, last + 1))
+    return live
 
 
 def _keyed(f: Finding) -> Finding:
@@ -181,6 +221,36 @@ def _pass_gate(st: _State) -> None:
     st["keyword_res"] = keyword_res
 
 
+def _pass_json_matcher(st: _State) -> None:
+    rules: tuple[Rule, ...] = st["rules"]
+    if any(_needs_alone(r.source) for r in rules):
+        st["json_matcher"] = None
+        return
+    sub: _State = {"rules": tuple(_multiline(r) for r in rules)}
+    _pass_automaton(sub)
+    _pass_gate(sub)
+    st["json_matcher"] = _matcher(sub)
+
+
+def _multiline(rule: Rule) -> Rule:
+    if rule.kind != "regex":
+        return rule
+    source = f"(?m:{rule.source})"
+    return replace(rule, source=source, regex=compile_checked(source, rule.id))
+
+
+_FLAG_CLEARING = re.compile(r"\(\?[A-Za-z]*-")
+
+
+def _needs_alone(source: str) -> bool:
+    # `\A`, `\z` and flag clearing (`(?-m)`) would not survive the multi-line rewrite.
+    return "\\A" in source or "\\z" in source or _FLAG_CLEARING.search(source) is not None
+
+
+def _matcher(st: _State) -> Matcher:
+    return Matcher(st["rules"], st["gate"], st["gate_rules"], st["keyword_res"], st["automaton"])
+
+
 def _pass_allow_lists(st: _State) -> None:
     st["allow"] = AllowMatcher.build(st["config"].allow_lists)
 
@@ -189,6 +259,7 @@ PASSES: tuple[tuple[str, Callable[[_State], None]], ...] = (
     ("build_rules", _pass_rules),
     ("keyword_list_automaton", _pass_automaton),
     ("gate_set", _pass_gate),
+    ("json_matcher", _pass_json_matcher),
     ("allow_lists", _pass_allow_lists),
 )
 
@@ -207,10 +278,10 @@ def compile_plan(
         t0 = time.perf_counter()
         run(st)
         timings.append((name, time.perf_counter() - t0))
-    matcher = Matcher(st["rules"], st["gate"], st["gate_rules"], st["keyword_res"], st["automaton"])
     return ScanPlan(
         rules=st["rules"],
-        matcher=matcher,
+        matcher=_matcher(st),
+        json_matcher=st["json_matcher"],
         allow=st["allow"],
         limits=limits or Limits(),
         timings=tuple(timings),

@@ -26,6 +26,8 @@ SETTINGS = settings(
 )
 
 PROSE = (
+    "ID-1234",
+    "key",
     "the agent called the api and got a token back",
     "please reset my password before the meeting",
     "key points: latency, cost, safety",
@@ -48,6 +50,7 @@ CUSTOM_PATTERNS = (
     {"name": "employee", "category": "pii", "regex": r"\bEMP-(?P<value>[0-9]{5})\b"},
     {"name": "digits", "category": "fin", "regex": r"[0-9]{12,19}", "validator": "luhn"},
     {"name": "hexish", "regex": r"\b[a-f0-9]{16,64}\b", "validator": "entropy>=3"},
+    {"name": "anchored", "category": "pii", "regex": r"^ID-[0-9]{4}$|^key"},
 )
 
 

@@ -125,3 +125,15 @@ def test_json_size_limits(plan: ScanPlan) -> None:
         small.scan_json({"a": "x" * 6, "b": "y" * 6})
     with pytest.raises(PayloadTooLarge, match="more than 5 values"):
         small.scan_json(list(range(6)))
+
+
+@pytest.mark.parametrize("regex", [r"^ID-[0-9]{4}$", r"\AID-[0-9]{4}\z", r"(?m)^ID-[0-9]{4}(?-m)$"])
+def test_anchored_custom_patterns_match_each_string_on_its_own(regex: str) -> None:
+    from renlayer_core.dlp import scan_naive_json
+
+    config = DlpConfig.parse({"patterns": [{"name": "id", "regex": regex}]})
+    plan = compile_plan(config, KEY)
+    body = {"a": "ID-1234", "b": ["x ID-0000", "ID-9999"], "c": "ID-12345", "d": "ID-4321"}
+    found = plan.scan_json(body)
+    assert [f.path for f in found] == ["$.a", "$.b[1]", "$.d"]
+    assert found == scan_naive_json(config, body, KEY)

@@ -23,7 +23,13 @@ def spans(found: list[Finding]) -> list[tuple[str, int, int]]:
 
 def test_compile_passes_are_named_and_timed(plan: ScanPlan) -> None:
     names = [name for name, _ in plan.timings]
-    assert names == ["build_rules", "keyword_list_automaton", "gate_set", "allow_lists"]
+    assert names == [
+        "build_rules",
+        "keyword_list_automaton",
+        "gate_set",
+        "json_matcher",
+        "allow_lists",
+    ]
     assert all(seconds >= 0 for _, seconds in plan.timings)
 
 
