@@ -243,11 +243,14 @@ _CARD_BRANDS: Final[tuple[tuple[tuple[int, int], tuple[int, ...]], ...]] = (
 
 def card_number(value: str) -> bool:
     """A payment card: one kind of separator at most, a known brand's IIN range and length,
-    Luhn, and not an obvious filler (all-same or sequential digits)."""
-    if " " in value and "-" in value:
+    Luhn, and not an obvious filler (all-same or sequential digits). A leading ``123.``
+    (swallowed by the pattern) means the digits are a decimal fraction: rejected."""
+    if ("." in value) or (" " in value and "-" in value):
         return False
     digits = digits_of(value)
     if repeated(digits) or sequential_digits(digits):
+        return False
+    if len(digits) > 16 and digits == value:  # 17-19 bare digits: an id far more often
         return False
     iin = int(digits[:6]) if len(digits) >= 6 else -1
     brand_ok = any(lo <= iin <= hi and len(digits) in lengths for (lo, hi), lengths in _CARD_BRANDS)
@@ -256,12 +259,15 @@ def card_number(value: str) -> bool:
 
 def us_ssn(value: str) -> bool:
     """AAA-GG-SSSS (dashes or spaces): area not 000/666/9xx, group not 00, serial not 0000,
-    and not one of the SSA's publicly voided numbers."""
+    not one of the SSA's publicly voided numbers, and not a made-up filler: sequential digits
+    (123-45-6789) or every group one repeated digit (111-22-3333)."""
     parts = re.split(r"[- ]", value)
     if len(parts) != 3 or [len(p) for p in parts] != [3, 2, 4]:
         return False
     area, group, serial = parts
     if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+        return False
+    if sequential_digits(area + group + serial) or all(repeated(p) for p in parts):
         return False
     return value.replace(" ", "-") not in ("078-05-1120", "219-09-9999")
 
@@ -270,24 +276,29 @@ _IPV4_PART: Final = re.compile(r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])")
 
 
 def ipv4(value: str) -> bool:
-    """Exactly four dotted decimal octets 0..255, no leading zeros. The catalog pattern lets
-    the value swallow a version word before it or a fifth part after it so that
-    ``v1.2.3.4``/``version 1.2.3.4``/``1.2.3.4.5`` land here and are rejected."""
+    """Exactly four dotted decimal octets 0..255, no leading zeros, a host's first octet.
+    The catalog pattern lets the value swallow a version word or a ``==`` before it and a
+    fifth part after it, so ``v1.2.3.4``/``version 1.2.3.4``/``pkg==1.2.3.4``/``1.2.3.4.5``
+    land here whole and are rejected."""
     parts = value.split(".")
-    return len(parts) == 4 and all(_IPV4_PART.fullmatch(p) for p in parts)
+    if len(parts) != 4 or not all(_IPV4_PART.fullmatch(p) for p in parts):
+        return False
+    # 0.x.x.x is "this network" and 255.x.x.x holds netmasks and broadcast: never a host.
+    return parts[0] not in ("0", "255")
 
 
 def ipv6(value: str) -> bool:
-    """A valid IPv6 literal with enough substance to not be code (``A::B``, ``std::``): at
-    least three non-empty groups, or two when one holds a digit."""
+    """A valid IPv6 literal with enough substance not to be code — ``A::B``, ``std::``, the
+    slice ``x[1::2]``: 5+ hex digits in all, and either 3+ groups or a group of 3+ digits
+    (``fe80::1``), and a decimal digit somewhere (``dead::beef`` is a word game)."""
     try:
         ipaddress.IPv6Address(value)
     except ValueError:
         return False
     groups = [g for g in re.split(r"[:.]", value) if g]
-    if len(groups) >= 3:
-        return True
-    return len(groups) == 2 and any(ch.isdigit() for ch in value)
+    if sum(len(g) for g in groups) < 5 or not any(ch.isdigit() for ch in value):
+        return False
+    return len(groups) >= 3 or max(len(g) for g in groups) >= 3
 
 
 def mac_address(value: str) -> bool:
@@ -297,6 +308,8 @@ def mac_address(value: str) -> bool:
         return False
     groups = re.split(r"[:.-]", value)
     if len(groups) not in (3, 6):
+        return False
+    if len(groups) == 3 and compact.isdigit():  # 0100.0050.0100 is a dotted decimal
         return False
     return not repeated(compact)
 
@@ -338,6 +351,9 @@ def _char_classes(value: str) -> int:
 _IDENTIFIER_LIKE: Final = re.compile(
     r"""
       ^[a-z]+(?:[_-][a-z]+)+$            # snake_case / kebab-case words
+    | ^_?[a-z][a-z0-9]*(?:_[a-z0-9]+)+$  # snake_case with digits (standard_b64encode)
+    | ^_*[A-Z][a-z]+(?:[A-Z][a-z]+)+$    # _PrivateType
+    | ^[A-Z]?[a-z]+$                     # one plain word (":param token: Tokenized …")
     | ^[a-z]+(?:[A-Z][a-z]+)+$           # camelCase words
     | ^[A-Z][a-z]+(?:[A-Z][a-z]+)+$      # PascalCase words
     | ^[A-Z]+(?:_[A-Z]+)+$               # CONSTANT_CASE words
@@ -492,6 +508,7 @@ def email(value: str) -> bool:
     return labels[-1] not in _NOT_TLDS and not all(lb.isdigit() for lb in labels[:-1])
 
 
+_SIGNED_DECIMAL: Final = re.compile(r"\+[0-9]{1,3}\.[0-9]+")
 _EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,5}$")
 
 
@@ -500,6 +517,8 @@ def phone(value: str) -> bool:
     (UK, DE, FR); NANP: 10, or 11 with the leading 1 (13 with 001) — balanced parentheses,
     and not filler digits. An extension (``x123``) is not counted."""
     number = _EXTENSION.sub("", value)
+    if _SIGNED_DECIMAL.fullmatch(number):  # +1.12345679 is a float, not a phone
+        return False
     digits = digits_of(number)
     if number.count("(") != number.count(")") or repeated(digits) or sequential_digits(digits):
         return False

@@ -239,7 +239,8 @@ CORE_CASES: tuple[Case, ...] = (
     at("net.ipv4", "server at ", "10.0.0.1", ":8080"),
     many("net.ipv4", "dns ", ("8.8.8.8",), " ", ("8.8.4.4",)),
     many("net.ipv4", ("192.168.1.1",), ",", ("192.168.1.2",)),
-    at("net.ipv4", "ip=", "255.255.255.255", "."),
+    no("net.ipv4", "netmask 255.255.255.0 bind 0.0.0.0", "netmask and unspecified"),
+    no("net.ipv4", "pip install foo==1.0.0.0", "pinned version"),
     no("net.ipv4", "release v1.2.3.4 and version 1.2.3.4", "version strings"),
     no("net.ipv4", "256.1.1.1 and 1.2.3.999", "octets over 255"),
     no("net.ipv4", "192.168.01.1", "leading zero"),
@@ -605,6 +606,11 @@ SECRET_CASES: tuple[Case, ...] = (
     ),
     no("secret.generic_assignment", "password: aaaaaaaaaaaa1", "low entropy"),
     no("secret.generic_assignment", "api_key = YOUR_API_KEY_HERE", "placeholder words"),
+    no("secret.generic_assignment", "api_key: Optional[str] = None", "type annotation"),
+    no("secret.generic_assignment", "credentials = standard_b64encode(credentials)", "call"),
+    no("secret.generic_assignment", "token = b64encode(userpass)", "short call"),
+    no("secret.generic_assignment", ":param tokens: Tokenized text", "docstring"),
+    no("secret.generic_assignment", "password: _PasswordType | None = None", "private type"),
 )
 
 
@@ -639,6 +645,8 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("fin.credit_card", "4111 1111 1111 111", "too short"),
     no("fin.credit_card", "1234 5678 9012 3456", "sequential"),
     no("fin.credit_card", "uuid 550e8400-e29b-41d4-a716-446655440000", "uuid"),
+    no("fin.credit_card", "sum 2.4999999999999996", "decimal fraction"),
+    no("fin.credit_card", "seed 4220315081820346526", "19 bare digits"),
     # -- fin.iban
     at("fin.iban", "wire to IBAN ", _IBAN_DE, " please"),
     at("fin.iban", "iban: ", spaced4(_IBAN_GB)),
@@ -682,6 +690,7 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("pii.phone", "order 8936 4390 0847 4537", "card-like groups"),
     no("pii.phone", "555-555-5555", "repeated digits"),
     no("pii.phone", "+1 234", "too short"),
+    no("pii.phone", "x = +1.12345679", "signed decimal"),
     # -- pii.us_ssn
     at("pii.us_ssn", "my SSN is ", "536-22-8741"),
     at("pii.us_ssn", "social security number ", "536 22 8741", " on file"),
@@ -694,6 +703,8 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("pii.us_ssn", "SSN 078-05-1120", "voided Woolworth number"),
     no("pii.us_ssn", "part 536-22-8741-01", "longer dash group"),
     no("pii.us_ssn", "phone 415-555-2671", "phone shape"),
+    no("pii.us_ssn", "ssn : 111-22-3333", "repeated-digit filler"),
+    no("pii.us_ssn", "SSN 123-45-6789", "sequential filler"),
     # -- pii.passport
     at("pii.passport", "Passport No: ", "K58314976"),
     at("pii.passport", "passport number ", "X61042738", "."),
@@ -715,6 +726,7 @@ NET_HEALTH_CASES: tuple[Case, ...] = (
     no("net.ipv4", "firmware 2.10.3.1", "firmware version"),
     no("net.ipv4", "build 10.0.19041.1", "windows build"),
     no("net.ipv4", "Chrome/120.0.6099.109", "user agent"),
+    no("net.ipv4", "per RFC 5891 §4.2.3.2 a label", "section sign"),
     # -- net.ipv6
     at("net.ipv6", "peer ", "2001:db8::1", " dropped"),
     at("net.ipv6", "addr ", "2001:0db8:85a3:0000:0000:8a2e:0370:7334"),
@@ -724,6 +736,7 @@ NET_HEALTH_CASES: tuple[Case, ...] = (
     no("net.ipv6", "at 12:30:45 the job ran", "time of day"),
     no("net.ipv6", "std::vector<int> and Foo::Bar::baz", "C++/Ruby scopes"),
     no("net.ipv6", "dead::beef", "hex words"),
+    no("net.ipv6", "evens = xs[1::2]; ys[::3]", "Python slices"),
     no("net.ipv6", "1:2:3:4:5:6:7:8:9", "too many groups"),
     # -- net.mac
     at("net.mac", "device mac ", "00:1A:2B:3C:4D:5E", " joined"),
@@ -733,6 +746,8 @@ NET_HEALTH_CASES: tuple[Case, ...] = (
     no("net.mac", "ff:ff:ff:ff:ff:ff", "broadcast"),
     no("net.mac", "00:1A:2B:3C:4D:5E:6F:70", "EUI-64"),
     no("net.mac", "00:1A-2B:3C-4D:5E", "mixed separators"),
+    no("net.mac", "10.0100.0050.0100.005220", "dotted decimals"),
+    at("net.mac", "lab switch ", "00:11:22:33:44:55", " (test rig)"),
     # -- health.us_npi
     at("health.us_npi", "NPI: ", "1234567893"),
     at("health.us_npi", "National Provider Identifier (NPI) ", "1245319599"),

@@ -165,8 +165,9 @@ def test_card_number(value: str, ok: bool) -> None:
 
 @pytest.mark.parametrize(
     ("value", "ok"),
-    [("10.0.0.1", True), ("255.255.255.255", True), ("256.0.0.1", False), ("01.2.3.4", False),
-     ("1.2.3", False), ("1.2.3.4.5", False), ("v1.2.3.4", False), ("version 1.2.3.4", False)],
+    [("10.0.0.1", True), ("255.255.255.255", False), ("0.0.0.0", False), ("256.0.0.1", False),
+     ("01.2.3.4", False), ("1.2.3", False), ("1.2.3.4.5", False), ("v1.2.3.4", False),
+     ("version 1.2.3.4", False)],
 )  # fmt: skip
 def test_ipv4(value: str, ok: bool) -> None:
     assert v.ipv4(value) is ok

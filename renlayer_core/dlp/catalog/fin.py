@@ -19,8 +19,10 @@ CREDIT_CARD = DetectorSpec(
     id="fin.credit_card",
     category="fin",
     title="Payment card number (Luhn, known brand ranges)",
-    pattern=r"\b(?P<value>" + "|".join(_GROUPED) + r")\b",
-    max_len=23,
+    # A leading "123." is swallowed so that the digits of 2.4999999999999996 reach the
+    # validator as a decimal (and are rejected) instead of as a 16-digit number.
+    pattern=r"\b(?P<value>(?:[0-9]{1,20}\.)?(?:" + "|".join(_GROUPED) + r"))\b",
+    max_len=44,
     validator=v.card_number,
     context_words=(
         "card",

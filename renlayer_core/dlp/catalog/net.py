@@ -15,9 +15,9 @@ IPV4 = DetectorSpec(
     category="net",
     title="IPv4 address",
     pattern=(
-        r"\b(?P<value>(?i:(?:v|ver|version|release|build|firmware|section|chapter|oid)"
-        r"[ .:]{0,2})?"
-        r"[0-9]{1,3}(?:\.[0-9]{1,3}){3,7})\b"
+        r"(?P<value>(?:\b(?i:v|ver|version|release|build|firmware|section|chapter|oid)"
+        r"[ .:]{0,2}|[=<>~!]=[ ]?|§[ ]?)?"
+        r"\b[0-9]{1,3}(?:\.[0-9]{1,3}){3,7})\b"
     ),
     max_len=48,
     validator=v.ipv4,
@@ -65,9 +65,10 @@ MAC = DetectorSpec(
     pattern=(
         r"\b(?P<value>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5,7}"
         r"|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5,7}"
-        r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})\b"
+        r"|(?:[0-9A-Fa-f]{1,8}\.)?[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}"
+        r"(?:\.[0-9A-Fa-f]{1,8})?)\b"
     ),
-    max_len=23,
+    max_len=34,
     validator=v.mac_address,
     context_words=("mac", "ether", "hwaddr", "bssid", "device", "wifi", "bluetooth"),
     confidence=0.7,

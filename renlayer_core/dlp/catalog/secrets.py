@@ -433,7 +433,8 @@ GENERIC_ASSIGNMENT = _secret(
         r"(?:[_\-.]?(?:key|value|str|string|base))?s?)"
         + ASSIGN
         + r"(?P<value>[^\s\"'`,;&<>(){}\[\]\\]{1,128}(?:&[^\s\"'`,;&=<>(){}\[\]\\]{1,64}){0,3})"
-        + r"(?:[\s\"'`,;&<>(){}\[\]\\]|$)"
+        # `(` and `[` end a value but may not follow it: `f(x)` and `Optional[str]` are code.
+        + r"(?:[\s\"'`,;&<>)}\]\\]|$)"
     ),
     keywords=_key_names(),
     window=440,
