@@ -9,7 +9,7 @@ from renlayer_core.dlp.spec import Action, Category
 _PREVIEW_STARS = 12
 
 
-class Finding(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class Finding(msgspec.Struct, frozen=True, kw_only=True):
     """One detected value. `start`/`end` are character offsets in the scanned string (the
     JSON string value when `path` is set); `preview` and `fingerprint` stand in for the value."""
 
