@@ -1,6 +1,6 @@
 """Where the scan plan spends its time: cProfile over the benchmark's inputs.
 
-    python -m benchmarks.dlp_profile            # payloads and 1 MiB clean text
+    python -m benchmarks.dlp_profile            # payloads (text, JSON) and 1 MiB clean text
     python -m benchmarks.dlp_profile --top 25
 
 Prints, for each input, the functions with the most own time and the cumulative time of the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import pstats
 import sys
 from collections.abc import Callable
@@ -56,17 +57,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=15)
     args = ap.parse_args(argv)
     plan = _plan()
-    payloads = [p.text for p in dlp_corpus.payloads(SEED, 300)]
+    corpus = dlp_corpus.payloads(SEED, 300)
+    payloads = [p.text for p in corpus]
+    documents = [json.loads(p.text) for p in corpus if p.is_json]
     clean = dlp_corpus.clean_text(SEED + 2)
 
     def run_payloads() -> None:
         for text in payloads:
             plan.scan_text(text)
 
+    def run_json() -> None:
+        for doc in documents:
+            plan.scan_json(doc)
+
     def run_clean() -> None:
         plan.scan_text(clean)
 
     profile(run_payloads, args.top, f"{len(payloads)} payloads")
+    profile(run_json, args.top, f"{len(documents)} JSON payloads, scan_json")
     profile(run_clean, args.top, "1 MiB clean text")
     return 0
 
