@@ -10,6 +10,7 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import ahocorasick
@@ -43,16 +44,16 @@ class ScanPlan:
     timings: tuple[tuple[str, float], ...]
     key: bytes = field(repr=False)
 
-    @property
+    @cached_property
     def styles(self) -> dict[str, Style]:
         return {r.id: r.style for r in self.rules}
 
-    @property
+    @cached_property
     def max_len(self) -> int:
         """Longest possible match: what a stream scanner must hold back."""
         return max((r.max_len for r in self.rules), default=0)
 
-    @property
+    @cached_property
     def context_reach(self) -> int:
         """How far before a value context words (and word boundaries) are looked for."""
         return max((r.spec.context_window for r in self.rules), default=0) + 1
@@ -90,14 +91,14 @@ class ScanPlan:
                 new = redact.apply(text, found, styles, actions)
                 if new is not text:
                     replaced[index] = new
-        return jsonscan.rebuild(value, replaced, self._scans_keys), out
+        return jsonscan.rebuild(value, replaced, bool(self._key_rules)), out
 
-    @property
-    def _scans_keys(self) -> bool:
-        return any(r.scan_keys for r in self.rules)
+    @cached_property
+    def _key_rules(self) -> frozenset[int]:
+        return frozenset(i for i, r in enumerate(self.rules) if r.scan_keys)
 
     def _scan_leaves(self, value: Any) -> list[tuple[jsonscan.Leaf, list[Finding]]]:
-        key_rules = frozenset(i for i, r in enumerate(self.rules) if r.scan_keys)
+        key_rules = self._key_rules
         leaves = jsonscan.leaves(value, self.limits, keys=bool(key_rules))
         live = json_live(self.json_matcher, [leaf[2] for leaf in leaves])
         out: list[tuple[jsonscan.Leaf, list[Finding]]] = []
