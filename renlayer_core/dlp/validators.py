@@ -550,3 +550,18 @@ def basic_credentials(value: str) -> bool:
     if not sep or not password or not decoded.isprintable():
         return False
     return not placeholder(password) and not (user == password and len(password) < 8)
+
+
+def dea_number(value: str) -> bool:
+    """US DEA registration number: registrant-type letter, a letter or 9, seven digits whose
+    last is (d1+d3+d5 + 2·(d2+d4+d6)) mod 10."""
+    if len(value) != 9 or not value[2:].isdigit():
+        return False
+    d = [int(c) for c in value[2:]]
+    return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6] and not repeated(value[2:])
+
+
+def medical_record_number(value: str) -> bool:
+    """An MRN-like id: at least 4 digits, not filler."""
+    digits = digits_of(value)
+    return len(digits) >= 4 and not repeated(digits) and not sequential_digits(digits)

@@ -563,8 +563,11 @@ SECRET_CASES: tuple[Case, ...] = (
         "GOCSPX-" + rand(_B64URL, 28),
         '"',
     ),
+    no("secret.google_oauth_client_secret", "GOCSPX-" + rand(_B62, 12), "too short"),
     at("secret.digitalocean_token", "DO_TOKEN=", "dop" + "_v1_" + rand(_HEX, 64)),
+    no("secret.digitalocean_token", "dop_v1_" + rand("ghijklmnopqrstuvwxyz", 64), "not hex"),
     at("secret.shopify_token", "X-Shopify-Access-Token: ", "shp" + "at_" + rand(_HEX, 32)),
+    no("secret.shopify_token", "shpat_" + "0" * 32, "filler"),
     at("secret.hashicorp_vault_token", "VAULT_TOKEN=", "hv" + "s." + rand(_B62, 90)),
     no("secret.hashicorp_vault_token", "hvs.example_token_value_here_x", "example"),
     # -- generic assignments
@@ -758,6 +761,21 @@ NET_HEALTH_CASES: tuple[Case, ...] = (
     many("health.icd10", "ICD-10 codes: ", ("F32.A",), ", ", ("S72.001A",)),
     no("health.icd10", "see section E11.9 of the manual", "no diagnosis word"),
     no("health.icd10", "diagnosis: U07.1", "U codes are special-purpose"),
+    # -- health.us_dea_number
+    at("health.us_dea_number", "DEA# ", "AB1234563"),
+    at("health.us_dea_number", "prescriber DEA number: ", "FJ9876547", "."),
+    no("health.us_dea_number", "DEA: AB1234567", "check digit fails"),
+    no("health.us_dea_number", "id AB1234563", "no DEA label"),
+    # -- health.us_mbi
+    at("health.us_mbi", "Medicare ID ", "1EG4-TE5-MK73"),
+    at("health.us_mbi", "MBI: ", "1EG4TE5MK73"),
+    no("health.us_mbi", "ticket 1EG4-TE5-MK73", "no Medicare word"),
+    no("health.us_mbi", "Medicare 1SG4-TE5-MK73", "S is not in the MBI alphabet"),
+    # -- health.medical_record_number
+    at("health.medical_record_number", "MRN: ", "00482913"),
+    at("health.medical_record_number", "Medical Record Number ", "448201"),
+    no("health.medical_record_number", "MRN: 12345678", "sequential"),
+    no("health.medical_record_number", "the record number 00482913", "not a medical record label"),
 )
 
 CASES: tuple[Case, ...] = CORE_CASES + SECRET_CASES + FIN_PII_CASES + NET_HEALTH_CASES

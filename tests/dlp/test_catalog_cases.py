@@ -34,9 +34,15 @@ def test_every_positive_match_holds_a_keyword_and_fits_max_len(case: Case) -> No
 
 
 def test_every_detector_has_positive_and_negative_cases() -> None:
-    ids = {c.detector_id for c in CASES}
     positive = {c.detector_id for c in CASES if c.spans}
     negative = {c.detector_id for c in CASES if not c.spans}
-    missing = [d.id for d in catalog.CATALOG if d.id not in ids]
-    assert not missing or len(ids) < len(catalog.CATALOG)  # until the table is complete
-    assert positive <= ids and negative <= ids
+    all_ids = {d.id for d in catalog.CATALOG}
+    assert all_ids - positive == set()
+    assert all_ids - negative == set()
+    assert {c.detector_id for c in CASES} <= all_ids
+
+
+def test_cases_are_data_with_consistent_spans() -> None:
+    for case in CASES:
+        assert all(0 <= s < e <= len(case.text) for s, e in case.spans), case
+        assert list(case.spans) == sorted(case.spans)

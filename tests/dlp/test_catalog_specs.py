@@ -31,6 +31,7 @@ _KEYWORDLESS = {
     "net.ipv6",
     "net.mac",
     "health.icd10",
+    "health.us_mbi",
 }
 
 
@@ -99,3 +100,12 @@ def test_sane_scores_and_actions(spec: DetectorSpec) -> None:
     # Twilio account SIDs are identifiers, not credentials: redacted, not blocked.
     assert spec.default_action == expected or spec.id == "secret.twilio_account_sid"
     assert spec.title and not spec.title.endswith(".")
+
+
+def test_every_detector_is_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "dlp-catalog.md").read_text(encoding="utf-8")
+    missing = [d.id for d in CATALOG if f"`{d.id}`" not in doc]
+    assert not missing
+    assert f"RenLayer ships {len(CATALOG)} detector types" in doc

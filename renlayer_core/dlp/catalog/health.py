@@ -54,4 +54,61 @@ ICD10 = DetectorSpec(
     default_action="log",
 )
 
-DETECTORS: Final[tuple[DetectorSpec, ...]] = (NPI, ICD10)
+DEA = DetectorSpec(
+    id="health.us_dea_number",
+    title="US DEA registration number (checksum, next to its label)",
+    category="health",
+    pattern=r"\bDEA" + LABEL_FILLER + r"\b(?P<value>[ABCDEFGHJKLMPRSTUX][A-Z9][0-9]{7})\b",
+    keywords=("DEA",),
+    window=128,
+    max_len=80,
+    validator=v.dea_number,
+    confidence=0.9,
+    default_action="log",
+)
+
+# Medicare Beneficiary Identifier: a fixed alphabet per position (no S L O I B Z letters).
+_MBI_L = "[AC-HJKMNP-RT-Y]"
+_MBI_A = "[AC-HJKMNP-RT-Y0-9]"
+MBI = DetectorSpec(
+    id="health.us_mbi",
+    category="health",
+    title="US Medicare Beneficiary Identifier (next to a Medicare word)",
+    pattern=(
+        r"\b(?P<value>[1-9]"
+        + _MBI_L
+        + _MBI_A
+        + r"[0-9]-?"
+        + _MBI_L
+        + _MBI_A
+        + r"[0-9]-?"
+        + _MBI_L
+        + r"{2}[0-9]{2})\b"
+    ),
+    max_len=13,
+    validator=v.medical_record_number,
+    context_words=("medicare", "mbi", "beneficiary", "hicn", "cms"),
+    context_required=True,
+    confidence=0.8,
+    context_boost=0.15,
+    default_action="log",
+)
+
+MRN = DetectorSpec(
+    id="health.medical_record_number",
+    category="health",
+    title="Medical record number (next to its label)",
+    pattern=(
+        r"\b(?i:mrn|medical record(?: number| no\.?| #)?|patient id)"
+        + LABEL_FILLER
+        + r"\b(?P<value>[A-Z]{0,3}[0-9][0-9\-]{3,14}[0-9])\b"
+    ),
+    keywords=("mrn", "medical record", "patient id"),
+    window=128,
+    max_len=110,
+    validator=v.medical_record_number,
+    confidence=0.85,
+    default_action="log",
+)
+
+DETECTORS: Final[tuple[DetectorSpec, ...]] = (NPI, DEA, MBI, MRN, ICD10)

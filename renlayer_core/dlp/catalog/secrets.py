@@ -144,6 +144,7 @@ GCP_SERVICE_ACCOUNT = _secret(
     keywords=("service_account",),
     window=6800,
     max_len=6700,
+    validator=v.pem_private_key,
     confidence=0.99,
 )
 
@@ -347,6 +348,7 @@ PYPI_TOKEN = _secret(
     keywords=("pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"),
     window=480,
     max_len=430,
+    validator=v.token_value(3.0),
     confidence=0.99,
 )
 
