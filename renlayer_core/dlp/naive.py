@@ -5,6 +5,7 @@ obviously right; the differential tests hold the plan to it."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from renlayer_core.dlp import reference
@@ -28,8 +29,7 @@ def scan_naive(
     path: str | None = None,
     only_keys: bool = False,
 ) -> list[Finding]:
-    rules = build_rules(config, catalog)
-    allow = AllowMatcher.build(config.allow_lists)
+    rules, allow = _compiled(config) if catalog is None else _compile(config, catalog)
     text, _ = clean(text)
     cands = [
         c
@@ -58,6 +58,19 @@ def scan_naive_json(
             found = [msgspec.structs.replace(f, in_key=True) for f in found]
         out += found
     return out
+
+
+def _compile(
+    config: DlpConfig, catalog: Mapping[str, DetectorSpec] | None
+) -> tuple[tuple[Rule, ...], AllowMatcher]:
+    return build_rules(config, catalog), AllowMatcher.build(config.allow_lists)
+
+
+@lru_cache(maxsize=32)
+def _compiled(config: DlpConfig) -> tuple[tuple[Rule, ...], AllowMatcher]:
+    # The twin is called once per string in the tests: compiling its detectors every time
+    # would dominate them. Configurations are immutable, so caching by value is safe.
+    return _compile(config, None)
 
 
 def _whole_text(index: int, rule: Rule, text: str) -> Iterator[Candidate]:

@@ -234,7 +234,8 @@ def _pass_json_matcher(st: _State) -> None:
 
 
 def _multiline(rule: Rule) -> Rule:
-    if rule.kind != "regex":
+    # `(?m)` changes only what `^` and `$` mean: other patterns are reused as they are.
+    if rule.kind != "regex" or ("^" not in rule.source and "$" not in rule.source):
         return rule
     source = f"(?m:{rule.source})"
     return replace(rule, source=source, regex=compile_checked(source, rule.id))
