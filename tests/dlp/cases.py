@@ -696,7 +696,8 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("pii.phone", "x = +1.12345679", "signed decimal"),
     # -- pii.us_ssn
     at("pii.us_ssn", "my SSN is ", "536-22-8741"),
-    at("pii.us_ssn", "social security number ", "536 22 8741", " on file"),
+    at("pii.us_ssn", "social security number ", "536-22-8741", " on file"),
+    no("pii.us_ssn", "SSN 536 22 8741 and 536228741", "spaced and bare forms are not reported"),
     at("pii.us_ssn", "", "078-05-1121"),
     no("pii.us_ssn", "SSN 000-12-3456", "area 000"),
     no("pii.us_ssn", "SSN 666-12-3456", "area 666"),

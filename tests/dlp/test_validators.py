@@ -51,6 +51,19 @@ def test_iban(iban: str, ok: bool) -> None:
     assert v.iban(iban) is ok
 
 
+@given(st.text(alphabet="0123456789 -", max_size=40))
+def test_luhn_matches_the_textbook_definition(value: str) -> None:
+    digits = [int(c) for c in value if c.isdigit()]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        total += (d * 2 - 9 if d * 2 > 9 else d * 2) if i % 2 == 1 else d
+    assert v.luhn(value) is (len(digits) >= 2 and total % 10 == 0)
+
+
+def test_luhn_ignores_non_ascii_digits() -> None:
+    assert not v.luhn("²²")
+
+
 def test_mod97_is_the_raw_check() -> None:
     assert v.mod97("GB82WEST12345698765432")
     assert not v.mod97("GB82-WEST")

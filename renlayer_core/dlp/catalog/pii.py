@@ -91,7 +91,9 @@ SSN = DetectorSpec(
     title="US Social Security number",
     # The value may swallow a longer digit group so that 123-45-6789-01 lands in the
     # validator (and is rejected) instead of yielding a partial match.
-    pattern=r"\b(?P<value>[0-9]{3}-[0-9]{2}-[0-9]{4}(?:-[0-9]{1,4})?|[0-9]{3} [0-9]{2} [0-9]{4})\b",
+    # Only the dashed form: space-separated 3-2-4 digit triplets are common in tables and
+    # number lists, and unformatted 9-digit runs even more so.
+    pattern=r"\b(?P<value>[0-9]{3}-[0-9]{2}-[0-9]{4}(?:-[0-9]{1,4})?)\b",
     max_len=16,
     validator=v.us_ssn,
     context_words=(
