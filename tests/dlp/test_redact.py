@@ -65,3 +65,17 @@ def test_clean_text_is_returned_unchanged() -> None:
     text = "nothing to see here"
     out, found = plan_with("placeholder").redact_text(text)
     assert out is text and found == []
+
+
+def test_the_docs_example_runs_and_says_what_it_shows() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "dlp.md").read_text()
+    code = re.search(r"```python\n(.*?)```", doc, re.S)
+    assert code is not None
+    scope: dict[str, object] = {}
+    exec(code.group(1), scope)
+    redacted = scope["redacted"]
+    assert isinstance(redacted, str) and redacted.startswith("card [REDACTED:fin.credit_card], ")
+    assert scope["out"] == "card [REDACTED:fin.credit_card], hi"
