@@ -363,6 +363,7 @@ _IDENTIFIER_LIKE: Final = re.compile(
     | ^[A-Z][a-z]+(?:[A-Z][a-z]+)+$      # PascalCase words
     | ^[A-Z]+(?:_[A-Z]+)+$               # CONSTANT_CASE words
     | ^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+(?:\(.*)?$   # dotted.path / call(
+    | ^[A-Za-z_][\w.]*:[A-Za-z_]\w*$    # entry point module.path:attr
     | ^[A-Za-z_]\w*\(                    # call(
     | ://                                # a URL, not a secret
     | ^(?:/|\./|\.\./|~/)[\w./-]*$       # a file path
@@ -376,7 +377,7 @@ _IDENTIFIER_LIKE: Final = re.compile(
 _OWNED_PREFIX: Final = re.compile(
     r"^(?:gh[pousr]_|github_pat_|gl[a-z]{1,6}-|xox[a-z]-|xapp-|sk_(?:live|test)_|rk_(?:live|test)_"
     r"|pk_(?:live|test)_|sk-|AKIA|ASIA|ABIA|ACCA|AIza|SG\.|npm_|pypi-|hf_|whsec_|rlk_|eyJ"
-    r"|-----BEGIN)"
+    r"|GOCSPX-|do[opr]_v1_|shp(?:at|ss|ca|pa)_|hv[sb]\.|ya29\.|gsk_|xai-|pplx-|r8_|-----BEGIN)"
 )
 
 

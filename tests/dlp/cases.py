@@ -570,6 +570,31 @@ SECRET_CASES: tuple[Case, ...] = (
     no("secret.shopify_token", "shpat_" + "0" * 32, "filler"),
     at("secret.hashicorp_vault_token", "VAULT_TOKEN=", "hv" + "s." + rand(_B62, 90)),
     no("secret.hashicorp_vault_token", "hvs.example_token_value_here_x", "example"),
+    # -- URL credentials, Telegram, Discord, Google OAuth, AI providers
+    at(
+        "secret.url_password",
+        "git remote add origin https://deploy:",
+        rand(_B62, 14),
+        "@git.example.com/r.git",
+    ),
+    at("secret.url_password", "FTP ftp://backup:", "q7#" + rand(_B62, 9), "@files.example.net/"),
+    no("secret.url_password", "https://user:password@example.com", "stock placeholder"),
+    no("secret.url_password", "https://example.com:8443/path@v2", "port, not credentials"),
+    no("secret.url_password", "https://jane@example.com/x", "user only"),
+    at("secret.telegram_bot_token", "BOT_TOKEN=", "1234" + "56789:AA" + rand(_B64URL, 33)),
+    no("secret.telegram_bot_token", "at 12:30:AA", "a time"),
+    at(
+        "secret.discord_webhook",
+        "hook: ",
+        "https://discord.com/api/webhooks/" + rand("0123456789", 18) + "/" + rand(_B64URL, 68),
+    ),
+    no("secret.discord_webhook", "https://discord.com/api/webhooks/123/abc", "truncated"),
+    at("secret.google_oauth_token", "access_token=", "ya" + "29." + rand(_B64URL, 150), "&x=1"),
+    no("secret.google_oauth_token", "ya29.xxxxxxxxxxxxxxxxxxxxxxxx", "placeholder"),
+    at("secret.ai_provider_key", "GROQ_API_KEY=", "gs" + "k_" + rand(_B62, 52)),
+    at("secret.ai_provider_key", "XAI_API_KEY=", "xa" + "i-" + rand(_B62, 80)),
+    at("secret.ai_provider_key", "OPENROUTER_API_KEY=", "sk-" + "or-v1-" + rand(_HEX, 64)),
+    no("secret.ai_provider_key", "gsk_" + rand(_B62, 20), "too short"),
     # -- generic assignments
     at("secret.generic_assignment", 'password = "', _PW, '"'),
     at("secret.generic_assignment", "DB_PASSWORD=", rand(_B62, 12) + "!" + rand(_B62, 3), "\n"),
@@ -614,6 +639,7 @@ SECRET_CASES: tuple[Case, ...] = (
     no("secret.generic_assignment", "token = b64encode(userpass)", "short call"),
     no("secret.generic_assignment", ":param tokens: Tokenized text", "docstring"),
     no("secret.generic_assignment", "password: _PasswordType | None = None", "private type"),
+    no("secret.generic_assignment", "detect-secrets = detect_secrets.main:main", "entry point"),
 )
 
 

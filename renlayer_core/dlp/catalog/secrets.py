@@ -521,6 +521,72 @@ VAULT_TOKEN = _secret(
     confidence=0.9,
 )
 
+# Credentials in any other URL (https://user:pw@host, ftp, smtp, ldap …). Database schemes
+# are left to DATABASE_URL (same span, its own id); the finding is the password.
+URL_PASSWORD = _secret(
+    id="secret.url_password",
+    title="Password in a URL's user-info (http, ftp, smtp, ldap …)",
+    pattern=(
+        r"(?i:\b(?:https?|ftps?|sftp|ssh|smtps?|imaps?|pop3s?|ldaps?|git|svn|webdav|wss?)://)"
+        r"[^:@/\s\"'<>]{1,64}:(?P<value>[^@/\s\"'<>]{1,128})@[A-Za-z0-9\[\]._\-]{1,253}"
+    ),
+    keywords=("://",),
+    window=480,
+    max_len=470,
+    validator=v.password_in_url,
+    confidence=0.85,
+)
+
+TELEGRAM_BOT_TOKEN = _secret(
+    id="secret.telegram_bot_token",
+    title="Telegram bot token",
+    pattern=r"\b(?P<value>[0-9]{8,10}:AA[A-Za-z0-9_\-]{33})" + END_B64URL,
+    keywords=(":AA",),
+    window=64,
+    max_len=47,
+    validator=v.token_value(3.5),
+    confidence=0.9,
+)
+
+DISCORD_WEBHOOK = _secret(
+    id="secret.discord_webhook",
+    title="Discord webhook URL",
+    pattern=(
+        r"(?P<value>https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/"
+        r"[0-9]{17,20}/[A-Za-z0-9_\-]{60,80})" + END_B64URL
+    ),
+    keywords=("discord.com/api/webhooks/", "discordapp.com/api/webhooks/"),
+    window=170,
+    max_len=150,
+    validator=v.token_value(3.5),
+    confidence=0.95,
+)
+
+GOOGLE_OAUTH_TOKEN = _secret(
+    id="secret.google_oauth_token",
+    title="Google OAuth access token",
+    pattern=r"\b(?P<value>ya29\.[0-9A-Za-z_\-]{20,1000})" + END_B64URL,
+    keywords=("ya29.",),
+    window=1040,
+    max_len=1026,
+    validator=v.token_value(3.5),
+    confidence=0.9,
+)
+
+AI_PROVIDER_KEY = _secret(
+    id="secret.ai_provider_key",
+    title="LLM provider API key (Groq, xAI, Perplexity, OpenRouter, Replicate)",
+    pattern=(
+        r"\b(?P<value>gsk_[A-Za-z0-9]{52}|xai-[A-Za-z0-9]{80}|pplx-[A-Za-z0-9]{48}"
+        r"|sk-or-v1-[a-f0-9]{64}|r8_[A-Za-z0-9]{37})\b"
+    ),
+    keywords=("gsk_", "xai-", "pplx-", "sk-or-v1-", "r8_"),
+    window=128,
+    max_len=84,
+    validator=v.token_value(3.5),
+    confidence=0.95,
+)
+
 DETECTORS: Final[tuple[DetectorSpec, ...]] = (
     PRIVATE_KEY,
     JWT,
@@ -547,11 +613,16 @@ DETECTORS: Final[tuple[DetectorSpec, ...]] = (
     WEBHOOK_SECRET,
     RENLAYER_KEY,
     DATABASE_URL,
+    URL_PASSWORD,
     BEARER_TOKEN,
     BASIC_AUTH,
     GOOGLE_OAUTH_SECRET,
     DIGITALOCEAN_TOKEN,
     SHOPIFY_TOKEN,
     VAULT_TOKEN,
+    TELEGRAM_BOT_TOKEN,
+    DISCORD_WEBHOOK,
+    GOOGLE_OAUTH_TOKEN,
+    AI_PROVIDER_KEY,
     GENERIC_ASSIGNMENT,
 )
