@@ -29,6 +29,9 @@ _Windows = dict[int, list[tuple[int, int]]]
 # Below this many bytes a detector whose keyword occurs runs over the whole text: one RE2
 # pass over a few kB costs less than locating each keyword hit from Python.
 WHOLE_TEXT_BYTES = 8192
+# Whether a detector with many keyword hits switches to one pass over the whole region (the
+# differential tests turn it off to exercise window merging).
+HIT_BUDGET = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +91,16 @@ def _hit_windows(
     keyword_re: tuple[Any, int], data: bytes, bstart: int, reach: int
 ) -> list[tuple[int, int]]:
     # The scan finds non-overlapping hits; a hit hidden inside another one ends at most
-    # `longest` bytes after it, hence the extra `longest` on the right.
+    # `longest` bytes after it, hence the extra `longest` on the right. Once the hits seen
+    # could cover half the region, one pass over all of it is cheaper than more windows.
     regex, longest = keyword_re
-    return [
-        (spans[0][0] - reach, spans[0][1] + reach + longest)
-        for spans in iter_spans(regex, data, bstart, len(data))
-    ]
+    budget = (len(data) - bstart) // (4 * reach + 2 * longest) + 1 if HIT_BUDGET else -1
+    windows: list[tuple[int, int]] = []
+    for spans in iter_spans(regex, data, bstart, len(data)):
+        if len(windows) == budget:
+            return [(bstart, len(data))]
+        windows.append((spans[0][0] - reach, spans[0][1] + reach + longest))
+    return windows
 
 
 def _keyword_lists(m: Matcher, data: bytes, bstart: int, raw: list[_Raw]) -> None:

@@ -93,12 +93,12 @@ texts = st.lists(st.tuples(pieces, st.sampled_from(SEPARATORS)), max_size=14).ma
 @contextlib.contextmanager
 def windows_always() -> Iterator[None]:
     """Force the keyword-window path even on short texts (the default runs short texts whole)."""
-    saved = scan_module.WHOLE_TEXT_BYTES
-    scan_module.WHOLE_TEXT_BYTES = -1
+    saved = scan_module.WHOLE_TEXT_BYTES, scan_module.HIT_BUDGET
+    scan_module.WHOLE_TEXT_BYTES, scan_module.HIT_BUDGET = -1, False
     try:
         yield
     finally:
-        scan_module.WHOLE_TEXT_BYTES = saved
+        scan_module.WHOLE_TEXT_BYTES, scan_module.HIT_BUDGET = saved
 
 
 @SETTINGS
