@@ -595,6 +595,16 @@ SECRET_CASES: tuple[Case, ...] = (
     at("secret.ai_provider_key", "XAI_API_KEY=", "xa" + "i-" + rand(_B62, 80)),
     at("secret.ai_provider_key", "OPENROUTER_API_KEY=", "sk-" + "or-v1-" + rand(_HEX, 64)),
     no("secret.ai_provider_key", "gsk_" + rand(_B62, 20), "too short"),
+    # -- command lines
+    at("secret.cli_password", "curl -u admin:", "2tLKNz8vtOOT", " https://api.example.com"),
+    at("secret.cli_password", "curl -s --user 'svc:", "Q9#" + rand(_B62, 10), "' https://x"),
+    at("secret.cli_password", "mysql -h db -u root -p", rand(_B62, 10), " shop"),
+    at("secret.cli_password", "sshpass -p ", rand(_B62, 12), " ssh deploy@host"),
+    at("secret.cli_password", "docker login -u bot --password ", rand(_B62, 16), " ghcr.io"),
+    no("secret.cli_password", "mysql -h db -u root -p shop", "prompted password"),
+    no("secret.cli_password", "curl -u $USER:$PASS https://x", "variables"),
+    no("secret.cli_password", "curl -u user:password https://x", "placeholder"),
+    no("secret.cli_password", "docker login --password-stdin", "stdin"),
     # -- generic assignments
     at("secret.generic_assignment", 'password = "', _PW, '"'),
     at("secret.generic_assignment", "DB_PASSWORD=", rand(_B62, 12) + "!" + rand(_B62, 3), "\n"),

@@ -587,6 +587,25 @@ AI_PROVIDER_KEY = _secret(
     confidence=0.95,
 )
 
+# Passwords on a command line — what an agent's shell tool call leaks most often:
+# curl -u user:pw, mysql -pPW, sshpass -p PW, docker login -p PW / --password PW.
+CLI_PASSWORD = _secret(
+    id="secret.cli_password",
+    title="Password passed on a command line (curl -u, mysql -p, sshpass, docker login)",
+    pattern=(
+        r"(?:\bcurl\b[^\n]{0,200}?[ \t](?:-u|--user)[ =]?[\"']?[^:\s\"']{1,64}:"
+        r"|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,200}?[ \t]-p"
+        r"|\bsshpass[ \t]{1,4}-p[ \t]?"
+        r"|\bdocker[ \t]{1,4}login\b[^\n]{0,200}?[ \t](?:-p|--password)[ =])"
+        r"[\"']?(?P<value>[^\s\"']{4,128})"
+    ),
+    keywords=("curl", "mysql", "mariadb", "sshpass", "docker"),
+    window=440,
+    max_len=410,
+    validator=v.password_in_url,
+    confidence=0.85,
+)
+
 DETECTORS: Final[tuple[DetectorSpec, ...]] = (
     PRIVATE_KEY,
     JWT,
@@ -614,6 +633,7 @@ DETECTORS: Final[tuple[DetectorSpec, ...]] = (
     RENLAYER_KEY,
     DATABASE_URL,
     URL_PASSWORD,
+    CLI_PASSWORD,
     BEARER_TOKEN,
     BASIC_AUTH,
     GOOGLE_OAUTH_SECRET,
