@@ -252,6 +252,8 @@ def card_number(value: str) -> bool:
     if "." in value or (" " in value and "-" in value):
         return False
     digits = value.replace(" ", "").replace("-", "")
+    if not (digits.isascii() and digits.isdigit()):
+        return False
     n = len(digits)
     if n < 13 or (n > 16 and digits == value):  # 17-19 bare digits: an id far more often
         return False

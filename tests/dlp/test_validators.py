@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from renlayer_core import apikeys
 from renlayer_core.dlp import validators as v
+from renlayer_core.dlp.catalog import CATALOG
 from renlayer_core.errors import PatternInvalid
 
 
@@ -261,3 +262,17 @@ def test_named_validators() -> None:
 def test_combinators() -> None:
     both = v.all_of(v.luhn, v.not_(v.repeated))
     assert both("4111111111111111") and not both("0000000000000000")
+
+
+_ALL_VALIDATORS = sorted(
+    {spec.validator for spec in CATALOG if spec.validator is not None},
+    key=lambda f: f.__name__,
+)
+
+
+@pytest.mark.parametrize("check", _ALL_VALIDATORS, ids=lambda f: f.__name__)
+@given(value=st.text(max_size=80) | st.from_regex(r"[0-9 .:\-+()A-Za-z]{0,40}", fullmatch=True))
+def test_catalog_validators_never_raise(check: v.Validator, value: str) -> None:
+    # A validator that raises would turn into a scan error: with fail-closed that is a denial
+    # of service any payload could trigger.
+    assert check(value) in (True, False)
