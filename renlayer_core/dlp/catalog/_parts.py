@@ -16,8 +16,9 @@ END_B64URL: Final = r"(?:[^A-Za-z0-9_\-]|$)"
 END_B64: Final = r"(?:[^A-Za-z0-9+/=]|$)"
 
 # Between a label and its value: optional quote, ``:``/``=``/``:=``/``=>``, optional quote.
-# Quotes may be JSON-escaped (\") when the assignment sits inside a JSON string.
-ASSIGN: Final = r"""(?:\\?["'])?[ \t]{0,4}(?::=|=>|[:=])[ \t]{0,4}(?:\\?["'`])?"""
+# Quotes may be JSON-escaped (\") when the assignment sits inside a JSON string; a closing
+# bracket covers `env["API_KEY"] = …`.
+ASSIGN: Final = r"""(?:\\?["'])?\]?[ \t]{0,4}(?::=|=>|[:=])[ \t]{0,4}(?:\\?["'`])?"""
 
 # Between a context word embedded in a pattern and the number it labels, e.g. "routing
 # number (ABA): ", "Passport No. ", "NPI #": up to three short words of letters, each
