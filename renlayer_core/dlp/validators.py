@@ -309,14 +309,18 @@ def ipv6(value: str) -> bool:
 
 
 def mac_address(value: str) -> bool:
-    """Six octets (or Cisco's three 4-hex groups), not all-zero/all-ones/all-same."""
+    """Six octets (or Cisco's three 4-hex groups), one separator, not all-same; dash and
+    Cisco forms must hold a hex letter."""
     compact = re.sub(r"[:.-]", "", value)
     if len(compact) != 12:
         return False
     groups = re.split(r"[:.-]", value)
     if len(groups) not in (3, 6):
         return False
-    if len(groups) == 3 and compact.isdigit():  # 0100.0050.0100 is a dotted decimal
+    # Dash and Cisco forms need a hex letter: digit-only runs like 0100.0050.0100 or the
+    # 33-22-14-14-23-37 of an SVG path are numbers. (Colon MACs such as the common test
+    # address 00:11:22:33:44:55 are kept.)
+    if ":" not in value and compact.isdigit():
         return False
     return not repeated(compact)
 
@@ -516,6 +520,7 @@ def email(value: str) -> bool:
     return labels[-1] not in _NOT_TLDS and not all(lb.isdigit() for lb in labels[:-1])
 
 
+_SEPARATORS: Final = re.compile(r"[.\-/]")
 _SIGNED_DECIMAL: Final = re.compile(r"\+[0-9]{1,3}\.[0-9]+")
 _EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,5}$")
 
@@ -531,6 +536,8 @@ def phone(value: str) -> bool:
     if number.count("(") != number.count(")") or repeated(digits) or sequential_digits(digits):
         return False
     lead = number.lstrip("(")
+    if not lead.startswith("+") and "(" not in number and len(set(_SEPARATORS.findall(number))) > 1:
+        return False  # 252.227-7013 is a clause number: phones keep one separator
     if lead.startswith("+"):
         return 8 <= len(digits) <= 15
     if lead.startswith("0") and not lead.startswith("001"):

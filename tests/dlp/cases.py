@@ -659,6 +659,8 @@ SECRET_CASES: tuple[Case, ...] = (
     no("secret.generic_assignment", ":param tokens: Tokenized text", "docstring"),
     no("secret.generic_assignment", "password: _PasswordType | None = None", "private type"),
     no("secret.generic_assignment", "detect-secrets = detect_secrets.main:main", "entry point"),
+    no("secret.generic_assignment", "PASS: ld-elf/group10\nPASS: x86/pr24322a", "test log"),
+    at("secret.generic_assignment", "SMTP_PASS=", rand(_B62, 14)),
 )
 
 
@@ -739,6 +741,7 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("pii.phone", "555-555-5555", "repeated digits"),
     no("pii.phone", "+1 234", "too short"),
     no("pii.phone", "x = +1.12345679", "signed decimal"),
+    no("pii.phone", "as defined in Clause 252.227-7013 (c)", "mixed separators"),
     # -- pii.us_ssn
     at("pii.us_ssn", "my SSN is ", "536-22-8741"),
     at("pii.us_ssn", "social security number ", "536-22-8741", " on file"),
@@ -796,6 +799,7 @@ NET_HEALTH_CASES: tuple[Case, ...] = (
     no("net.mac", "00:1A:2B:3C:4D:5E:6F:70", "EUI-64"),
     no("net.mac", "00:1A-2B:3C-4D:5E", "mixed separators"),
     no("net.mac", "10.0100.0050.0100.005220", "dotted decimals"),
+    no("net.mac", "path d='M1-19-9-33-22-14-14-23-37-9-22'", "dash-separated numbers"),
     at("net.mac", "lab switch ", "00:11:22:33:44:55", " (test rig)"),
     # -- health.us_npi
     at("health.us_npi", "NPI: ", "1234567893"),

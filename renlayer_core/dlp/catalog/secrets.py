@@ -430,7 +430,9 @@ GENERIC_ASSIGNMENT = _secret(
     title="Secret assigned to a password / secret / token / API key name",
     pattern=(
         r"(?i:\b[a-z0-9_.\-]{0,40}?"
-        r"(?:pass(?:word|wd|phrase)?|pwd|secret|token|credentials?|creds"
+        # A bare "pass" only after a separator (DB_PASS, smtp-pass): "PASS: test_x" lines of
+        # test logs and "bypass=" are not credentials.
+        r"(?:pass(?:word|wd|phrase)|[_\-.]pass|pwd|secret|token|credentials?|creds"
         r"|(?:api|access|auth|private|secret|client|signing|master)[_\-.]?key)"
         r"(?:[_\-.]?(?:key|value|str|string|base))?s?)"
         + ASSIGN
