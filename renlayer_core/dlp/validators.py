@@ -364,7 +364,7 @@ _IDENTIFIER_LIKE: Final = re.compile(
       ^[a-z]+(?:[_-][a-z]+)+$            # snake_case / kebab-case words
     | ^_?[a-z][a-z0-9]*(?:_[a-z0-9]+)+$  # snake_case with digits (standard_b64encode)
     | ^_*[A-Z][a-z]+(?:[A-Z][a-z]+)+$    # _PrivateType
-    | ^[A-Z]?[a-z]+$                     # one plain word (":param token: Tokenized …")
+    | ^[A-Z]?[a-z]+[.!?]?$               # one plain word (":param token: Tokenized …")
     | ^[a-z]+(?:[A-Z][a-z]+)+$           # camelCase words
     | ^[A-Z][a-z]+(?:[A-Z][a-z]+)+$      # PascalCase words
     | ^[A-Z]+(?:_[A-Z]+)+$               # CONSTANT_CASE words
@@ -520,6 +520,7 @@ def email(value: str) -> bool:
     return labels[-1] not in _NOT_TLDS and not all(lb.isdigit() for lb in labels[:-1])
 
 
+_FR_PAIRS: Final = re.compile(r"0[1-9](?: [0-9]{2}){4}")
 _SEPARATORS: Final = re.compile(r"[.\-/]")
 _SIGNED_DECIMAL: Final = re.compile(r"\+[0-9]{1,3}\.[0-9]+")
 _EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,5}$")
@@ -538,6 +539,8 @@ def phone(value: str) -> bool:
     lead = number.lstrip("(")
     if not lead.startswith("+") and "(" not in number and len(set(_SEPARATORS.findall(number))) > 1:
         return False  # 252.227-7013 is a clause number: phones keep one separator
+    if _FR_PAIRS.fullmatch(number) and sum(p[0] == "0" for p in number[3:].split()) >= 3:
+        return False  # "01 02 03 04 05" / "08 07 06 05 04" are hex-dump bytes
     if lead.startswith("+"):
         return 8 <= len(digits) <= 15
     if lead.startswith("0") and not lead.startswith("001"):

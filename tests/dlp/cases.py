@@ -660,6 +660,7 @@ SECRET_CASES: tuple[Case, ...] = (
     no("secret.generic_assignment", "password: _PasswordType | None = None", "private type"),
     no("secret.generic_assignment", "detect-secrets = detect_secrets.main:main", "entry point"),
     no("secret.generic_assignment", "PASS: ld-elf/group10\nPASS: x86/pr24322a", "test log"),
+    no("secret.generic_assignment", "  * signing-key: Updated.", "changelog prose"),
     at("secret.generic_assignment", "SMTP_PASS=", rand(_B62, 14)),
 )
 
@@ -742,6 +743,7 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("pii.phone", "+1 234", "too short"),
     no("pii.phone", "x = +1.12345679", "signed decimal"),
     no("pii.phone", "as defined in Clause 252.227-7013 (c)", "mixed separators"),
+    no("pii.phone", "<Buffer 08 07 06 05 04 03 02 01>", "hex dump"),
     # -- pii.us_ssn
     at("pii.us_ssn", "my SSN is ", "536-22-8741"),
     at("pii.us_ssn", "social security number ", "536-22-8741", " on file"),
