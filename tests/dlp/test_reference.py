@@ -104,3 +104,21 @@ def test_catalog_entries_are_found_after_multibyte_text() -> None:
     ip = reference_find(catalog.get("net.ipv4"), text)
     assert [m.value for m in email] == ["jane.roe@example.com"]
     assert [text[m.start : m.end] for m in ip] == ["203.0.113.7"]
+
+
+_NOISY = st.lists(
+    st.sampled_from(
+        [*"aAzZ09_-.:/@+=%$#&*()[]{}<>\"' \n\t", "é", "日", "😀", "AKIA", "eyJ", "ghp_", "sk-"]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@given(text=_NOISY)
+@settings(max_examples=40, deadline=None)
+def test_every_catalog_detector_survives_noise(text: str) -> None:
+    for spec in catalog.CATALOG:
+        for m in reference_find(spec, text):
+            assert 0 <= m.start < m.end <= len(text)
+            assert text[m.start : m.end] == m.value
+            assert 0.0 < m.confidence <= 1.0
