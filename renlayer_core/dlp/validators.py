@@ -450,35 +450,6 @@ def passport_number(value: str) -> bool:
     return any(c.isdigit() for c in value) and not repeated(value) and not sequential_digits(value)
 
 
-# ---------------------------------------------------------------------------------------------
-# Named validators for custom patterns
-# ---------------------------------------------------------------------------------------------
-
-_NAMED: Final[dict[str, Validator]] = {"luhn": luhn, "mod97": mod97}
-_ENTROPY_RE: Final = re.compile(r"entropy\s*>=\s*([0-9]+(?:\.[0-9]+)?)")
-
-
-def named(name: str) -> Validator:
-    """The validator a custom pattern names: ``luhn``, ``mod97`` or ``entropy>=x`` (0 < x <= 8).
-    Anything else raises `PatternInvalid` with the name quoted."""
-    text = name.strip().lower()
-    if text in _NAMED:
-        return _NAMED[text]
-    m = _ENTROPY_RE.fullmatch(text)
-    if m and 0.0 < float(m.group(1)) <= 8.0:
-        return entropy_at_least(float(m.group(1)))
-    raise PatternInvalid(
-        [
-            FieldError(
-                path="validator",
-                message=f"unknown validator {name!r}",
-                expected="luhn, mod97 or entropy>=x with 0 < x <= 8",
-                found=name,
-            )
-        ]
-    )
-
-
 _PEM_ARMOR: Final = re.compile(r"-----(?:BEGIN|END) [A-Z0-9 ]+-----")
 
 
@@ -583,3 +554,32 @@ def medical_record_number(value: str) -> bool:
     """An MRN-like id: at least 4 digits, not filler."""
     digits = digits_of(value)
     return len(digits) >= 4 and not repeated(digits) and not sequential_digits(digits)
+
+
+# ---------------------------------------------------------------------------------------------
+# Named validators for custom patterns
+# ---------------------------------------------------------------------------------------------
+
+_NAMED: Final[dict[str, Validator]] = {"luhn": luhn, "mod97": mod97}
+_ENTROPY_RE: Final = re.compile(r"entropy\s*>=\s*([0-9]+(?:\.[0-9]+)?)")
+
+
+def named(name: str) -> Validator:
+    """The validator a custom pattern names: ``luhn``, ``mod97`` or ``entropy>=x`` (0 < x <= 8).
+    Anything else raises `PatternInvalid` with the name quoted."""
+    text = name.strip().lower()
+    if text in _NAMED:
+        return _NAMED[text]
+    m = _ENTROPY_RE.fullmatch(text)
+    if m and 0.0 < float(m.group(1)) <= 8.0:
+        return entropy_at_least(float(m.group(1)))
+    raise PatternInvalid(
+        [
+            FieldError(
+                path="validator",
+                message=f"unknown validator {name!r}",
+                expected="luhn, mod97 or entropy>=x with 0 < x <= 8",
+                found=name,
+            )
+        ]
+    )
