@@ -11,8 +11,10 @@ Rules (the same for every tool, ours included):
 - Overlapping or touching hits whose types map to the same set are merged first (regex
   engines report one match several times; a tool should not gain or lose by how it splits a
   span).
-- A hit is a true positive when it overlaps a label of a type it stands for; otherwise it is a
-  false positive. A label is found when some hit that stands for its type overlaps it.
+- A hit is a true positive when it overlaps a label of a type it stands for; a hit that
+  overlaps a label of a type it stands for outside the common types (a generic detector on a
+  generic secret) is not judged; any other hit is a false positive. A label is found when some
+  hit that stands for its type overlaps it.
 - A labelled case that is scoped to one detector (the catalog's table) only judges hits that
   can stand for that detector: other findings in a case's text are neither right nor wrong.
 """
@@ -156,6 +158,8 @@ def _score_one(
             result.per_type[match[0]].tp += 1
             result.overall.tp += 1
             continue
+        if any(covers(mapped, lab[0]) and _overlaps((s, e), lab[1:]) for lab in sample.labels):
+            continue  # right about a label outside the common types: not judged
         result.overall.fp += 1
         for t in _blame(mapped, common, sample.scope):
             result.per_type[t].fp += 1

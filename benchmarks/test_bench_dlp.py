@@ -156,3 +156,11 @@ def test_score_counts_overlaps_generic_hits_and_scope() -> None:
         {"secret.jwt"},
     )
     assert (generic.overall.found, generic.overall.tp) == (1, 1)
+    # A generic hit on a secret of a type outside the common ones is neither right nor wrong.
+    outside = dlp_score.score(
+        [dlp_score.Sample((("secret.generic_assignment", 5, 20),))],
+        [[["ENTROPY", 0, 30], ["ENTROPY", 40, 50]]],
+        type_map,
+        {"secret.jwt"},
+    )
+    assert (outside.overall.tp, outside.overall.fp) == (0, 1)
