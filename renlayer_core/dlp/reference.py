@@ -7,7 +7,8 @@ independent of them.
 
 Context words are looked for only BEFORE the value (within ``context_window`` characters of
 its start), case-insensitively, as whole words where letters and digits make up words — so
-``aws_secret_access_key`` contains the word ``secret`` but ``secretary`` does not. Looking
+``aws_secret_access_key`` contains the word ``secret`` but ``secretary`` does not (and the
+``\n``/``\t``/``\r`` escapes of raw JSON text end a word too). Looking
 only backwards keeps a finding decidable as soon as its last character has been seen, which
 the stream scanner relies on.
 
@@ -74,6 +75,9 @@ def candidates(spec: DetectorSpec, text: str) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), start, end)
 
 
+_ESCAPES = ("\\n", "\\r", "\\t")
+
+
 def _is_word_char(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
@@ -89,7 +93,13 @@ def has_context(text: str, start: int, words: tuple[str, ...], window: int) -> b
         at = haystack.find(needle)
         while at >= 0:
             left, right = lo + at, lo + at + len(needle)
-            before_ok = left == 0 or not _is_word_char(text[left - 1])
+            before_ok = (
+                left == 0
+                or not _is_word_char(text[left - 1])
+                # "…\ntoken: x" in raw JSON text; never peeks further back than one character
+                # before the window, which is all a stream scanner keeps
+                or (left > lo and text[left - 2 : left] in _ESCAPES)
+            )
             after_ok = right >= len(text) or not _is_word_char(text[right])
             if before_ok and after_ok:
                 return True

@@ -175,6 +175,17 @@ CORE_CASES: tuple[Case, ...] = (
     no("secret.aws_access_key", "AKIA" + rand("ABCDEFGHIJ", 12), "too short"),
     no("secret.aws_access_key", "AKIA" + rand("ABCDEFGHIJ", 20), "too long"),
     no("secret.aws_access_key", "akia" + rand("abcdefghij", 16), "lowercase"),
+    at(
+        "secret.aws_access_key",
+        '{"content": "keys:\\n',
+        aws_key_id(),
+        '\\n"}',
+        "after a JSON \\n escape",
+    ),
+    at("secret.github_token", '{"log": "a\\t', github_token(), '"}', "after a JSON \\t escape"),
+    at("pii.email", '"notes": "x\\n', "ana.lopez@example.org", '\\n"', "after a JSON \\n escape"),
+    at("pii.phone", '"text": "call\\n', "(415) 555-2671", '"', "after a JSON \\n escape"),
+    at("pii.us_ssn", '"t": "SSN:\\n', "536-22-8741", '"', "after a JSON \\n escape"),
     # -- secret.jwt
     at("secret.jwt", "Authorization: Bearer ", _JWT),
     at("secret.jwt", '{"id_token": "', jwt("RS256", sig_len=342), '"}'),

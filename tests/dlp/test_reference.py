@@ -85,6 +85,7 @@ def test_context_words_are_whole_words_before_the_value_within_the_window() -> N
     assert not has_context("x tok token", 2, ("token",), 64)  # after the value
     assert not has_context("token" + " " * 70 + "x", 75, ("token",), 64)  # too far
     assert not has_context("token x", 6, (), 64)
+    assert has_context('"a\\ntoken: x', 11, ("token",), 64)  # after a raw JSON \n escape
 
 
 def test_context_required_drops_without_context() -> None:

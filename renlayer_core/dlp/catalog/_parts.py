@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from typing import Final
 
+# Where a token may start: a word boundary, or right after the two-character escape `\n`,
+# `\r` or `\t` of a JSON string seen as raw text ("keys:\nAKIA…" — `\b` alone fails there,
+# `n` being a word character). The escape is consumed, outside the `value` group.
+START: Final = r"(?:\\[nrt]|\b)"
+
 # After a token whose alphabet includes '-' and '_' (so \b would cut it short): the next
 # character must not continue the token. Consumed, but outside the `value` group.
 END_B64URL: Final = r"(?:[^A-Za-z0-9_\-]|$)"

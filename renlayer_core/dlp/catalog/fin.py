@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from renlayer_core.dlp import validators as v
-from renlayer_core.dlp.catalog._parts import LABEL_FILLER
+from renlayer_core.dlp.catalog._parts import LABEL_FILLER, START
 from renlayer_core.dlp.spec import DetectorSpec
 
 # 13..19 digits, bare or grouped by spaces/dashes the way cards are printed (4-4-4-4[-3],
@@ -21,8 +21,8 @@ CREDIT_CARD = DetectorSpec(
     title="Payment card number (Luhn, known brand ranges)",
     # A leading "123." is swallowed so that the digits of 2.4999999999999996 reach the
     # validator as a decimal (and are rejected) instead of as a 16-digit number.
-    pattern=r"\b(?P<value>(?:[0-9]{1,20}\.)?(?:" + "|".join(_GROUPED) + r"))\b",
-    max_len=44,
+    pattern=START + r"(?P<value>(?:[0-9]{1,20}\.)?(?:" + "|".join(_GROUPED) + r"))\b",
+    max_len=46,
     validator=v.card_number,
     context_words=(
         "card",
@@ -46,8 +46,8 @@ IBAN = DetectorSpec(
     id="fin.iban",
     category="fin",
     title="IBAN (country length and mod-97 verified)",
-    pattern=r"\b(?P<value>[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b",
-    max_len=43,
+    pattern=START + r"(?P<value>[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b",
+    max_len=45,
     validator=v.iban,
     context_words=("iban", "account", "bank", "konto", "compte", "sepa", "transfer"),
     confidence=0.95,
@@ -59,7 +59,7 @@ ABA_ROUTING = DetectorSpec(
     id="fin.aba_routing",
     category="fin",
     title="US bank routing number (ABA checksum, next to its label)",
-    pattern=(r"\b(?i:routing|aba|rtn|transit)" + LABEL_FILLER + r"\b(?P<value>[0-9]{9})\b"),
+    pattern=(START + r"(?i:routing|aba|rtn|transit)" + LABEL_FILLER + r"\b(?P<value>[0-9]{9})\b"),
     keywords=("routing", "aba", "rtn", "transit"),
     window=128,
     max_len=80,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from renlayer_core.dlp import validators as v
-from renlayer_core.dlp.catalog._parts import LABEL_FILLER
+from renlayer_core.dlp.catalog._parts import LABEL_FILLER, START
 from renlayer_core.dlp.spec import DetectorSpec
 
 NPI = DetectorSpec(
@@ -14,7 +14,8 @@ NPI = DetectorSpec(
     category="health",
     title="US National Provider Identifier (Luhn over 80840 prefix, next to its label)",
     pattern=(
-        r"\b(?i:npi|national provider identifier|national provider id)"
+        START
+        + r"(?i:npi|national provider identifier|national provider id)"
         + LABEL_FILLER
         + r"\b(?P<value>[12][0-9]{9})\b"
     ),
@@ -32,8 +33,8 @@ ICD10 = DetectorSpec(
     title="ICD-10 diagnosis code (next to a diagnosis word)",
     # Dotted form only (E11.9, F32.A, S72.001A): undotted 3-char codes look like too many
     # other things. Needs a context word within 64 characters before it.
-    pattern=r"\b(?P<value>[A-TV-Z][0-9][0-9AB]\.[0-9A-TV-Z]{1,4})\b",
-    max_len=8,
+    pattern=START + r"(?P<value>[A-TV-Z][0-9][0-9AB]\.[0-9A-TV-Z]{1,4})\b",
+    max_len=10,
     context_words=(
         "icd",
         "icd-10",
@@ -58,7 +59,7 @@ DEA = DetectorSpec(
     id="health.us_dea_number",
     title="US DEA registration number (checksum, next to its label)",
     category="health",
-    pattern=r"\bDEA" + LABEL_FILLER + r"\b(?P<value>[ABCDEFGHJKLMPRSTUX][A-Z9][0-9]{7})\b",
+    pattern=START + r"DEA" + LABEL_FILLER + r"\b(?P<value>[ABCDEFGHJKLMPRSTUX][A-Z9][0-9]{7})\b",
     keywords=("DEA",),
     window=128,
     max_len=80,
@@ -75,7 +76,8 @@ MBI = DetectorSpec(
     category="health",
     title="US Medicare Beneficiary Identifier (next to a Medicare word)",
     pattern=(
-        r"\b(?P<value>[1-9]"
+        START
+        + r"(?P<value>[1-9]"
         + _MBI_L
         + _MBI_A
         + r"[0-9]-?"
@@ -85,7 +87,7 @@ MBI = DetectorSpec(
         + _MBI_L
         + r"{2}[0-9]{2})\b"
     ),
-    max_len=13,
+    max_len=15,
     validator=v.medical_record_number,
     context_words=("medicare", "mbi", "beneficiary", "hicn", "cms"),
     context_required=True,
@@ -99,7 +101,8 @@ MRN = DetectorSpec(
     category="health",
     title="Medical record number (next to its label)",
     pattern=(
-        r"\b(?i:mrn|medical record(?: number| no\.?| #)?|patient id)"
+        START
+        + r"(?i:mrn|medical record(?: number| no\.?| #)?|patient id)"
         + LABEL_FILLER
         + r"\b(?P<value>[A-Z]{0,3}[0-9][0-9\-]{3,14}[0-9])\b"
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from renlayer_core.dlp import validators as v
+from renlayer_core.dlp.catalog._parts import START
 from renlayer_core.dlp.spec import DetectorSpec
 
 # The value deliberately swallows look-alike surroundings — a version word before it
@@ -63,7 +64,7 @@ MAC = DetectorSpec(
     # Colon and dash forms take up to 8 groups so EUI-64 / longer hex runs are swallowed and
     # rejected by the validator rather than reported as their first six groups.
     pattern=(
-        r"\b(?P<value>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5,7}"
+        START + r"(?P<value>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5,7}"
         r"|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5,7}"
         r"|(?:[0-9A-Fa-f]{1,8}\.)?[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}"
         r"(?:\.[0-9A-Fa-f]{1,8})?)\b"

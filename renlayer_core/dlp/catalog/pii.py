@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from renlayer_core.dlp import validators as v
-from renlayer_core.dlp.catalog._parts import LABEL_FILLER
+from renlayer_core.dlp.catalog._parts import LABEL_FILLER, START
 from renlayer_core.dlp.spec import DetectorSpec
 
 EMAIL = DetectorSpec(
@@ -25,7 +25,8 @@ EMAIL = DetectorSpec(
     # and userinfo are swallowed (`postgres://u:pw@db.example.com` is not an address), and so
     # is an scp-style `:path` (`git@github.com:org/repo.git` is a remote, not a person).
     pattern=(
-        r"\b(?P<value>(?:[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s@/]{0,128})?[A-Za-z0-9_%+.\-]{1,64}"
+        START
+        + r"(?P<value>(?:[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s@/]{0,128})?[A-Za-z0-9_%+.\-]{1,64}"
         r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}"
         r"(?::[A-Za-z0-9_~.\-][A-Za-z0-9_~./\-]{0,99})?)\b"
     ),
@@ -58,11 +59,11 @@ PHONE = DetectorSpec(
     category="pii",
     title="Phone number (E.164 and common national forms)",
     pattern=(
-        r"(?:^|[^0-9A-Za-z+(.\-/])(?P<value>"
+        r"(?:^|[^0-9A-Za-z+(.\-/]|\\[nrt])(?P<value>"
         + "|".join((_INTL, _NANP, _NANP_SPACED, _UK, _FR, _DE))
         + r")\b"
     ),
-    max_len=90,
+    max_len=91,
     validator=v.phone,
     context_words=(
         "phone",
@@ -93,8 +94,8 @@ SSN = DetectorSpec(
     # validator (and is rejected) instead of yielding a partial match.
     # Only the dashed form: space-separated 3-2-4 digit triplets are common in tables and
     # number lists, and unformatted 9-digit runs even more so.
-    pattern=r"\b(?P<value>[0-9]{3}-[0-9]{2}-[0-9]{4}(?:-[0-9]{1,4})?)\b",
-    max_len=16,
+    pattern=START + r"(?P<value>[0-9]{3}-[0-9]{2}-[0-9]{4}(?:-[0-9]{1,4})?)\b",
+    max_len=18,
     validator=v.us_ssn,
     context_words=(
         "ssn",
@@ -115,7 +116,8 @@ PASSPORT = DetectorSpec(
     category="pii",
     title="Passport number (next to the word passport)",
     pattern=(
-        r"\b(?i:passport|passeport|reisepass|pasaporte|passaporto|paspoort)"
+        START
+        + r"(?i:passport|passeport|reisepass|pasaporte|passaporto|paspoort)"
         + LABEL_FILLER
         + r"\b(?P<value>[A-Z]{0,2}[0-9]{6,9}|[0-9]{2}[A-Z]{2}[0-9]{5}"
         + r"|[CFGHJK][0-9CFGHJKLMNPRTVWXYZ]{8})\b"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from renlayer_core.dlp import validators as v
-from renlayer_core.dlp.catalog._parts import ASSIGN, END_B64, END_B64URL, bounded
+from renlayer_core.dlp.catalog._parts import ASSIGN, END_B64, END_B64URL, START, bounded
 from renlayer_core.dlp.spec import Action, DetectorSpec
 from renlayer_core.dlp.validators import Validator
 
@@ -72,7 +72,8 @@ JWT = _secret(
     title="JSON Web Token",
     # Header and payload are JSON objects, so both start with `{"` → base64url "eyJ".
     pattern=(
-        r"\b(?P<value>eyJ[A-Za-z0-9_\-]{8,1000}\.eyJ"
+        START
+        + r"(?P<value>eyJ[A-Za-z0-9_\-]{8,1000}\.eyJ"
         + bounded(r"[A-Za-z0-9_\-]", 2, 4000)
         + r"\.[A-Za-z0-9_\-]{16,700})"
         + END_B64URL
@@ -89,10 +90,10 @@ JWT = _secret(
 AWS_ACCESS_KEY = _secret(
     id="secret.aws_access_key",
     title="AWS access key id",
-    pattern=r"\b(?P<value>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b",
+    pattern=START + r"(?P<value>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b",
     keywords=("AKIA", "ASIA", "ABIA", "ACCA"),
     window=64,
-    max_len=20,
+    max_len=22,
     validator=v.aws_access_key,
     confidence=0.95,
     context_words=("aws", "access_key", "access_key_id", "accesskeyid", "iam"),
@@ -119,10 +120,10 @@ AWS_SECRET_KEY = _secret(
 GCP_API_KEY = _secret(
     id="secret.gcp_api_key",
     title="Google Cloud / Firebase API key",
-    pattern=r"\b(?P<value>AIza[0-9A-Za-z_\-]{35})" + END_B64URL,
+    pattern=START + r"(?P<value>AIza[0-9A-Za-z_\-]{35})" + END_B64URL,
     keywords=("AIza",),
     window=64,
-    max_len=40,
+    max_len=42,
     validator=v.token_value(3.0),
     confidence=0.95,
 )
@@ -173,10 +174,10 @@ AZURE_SHARED_ACCESS_KEY = _secret(
 GITHUB_TOKEN = _secret(
     id="secret.github_token",
     title="GitHub token (classic, OAuth, user-to-server, server-to-server, refresh)",
-    pattern=r"\b(?P<value>gh[pousr]_[A-Za-z0-9]{36})\b",
+    pattern=START + r"(?P<value>gh[pousr]_[A-Za-z0-9]{36})\b",
     keywords=("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
     window=64,
-    max_len=40,
+    max_len=42,
     validator=v.github_classic_token,
     confidence=0.99,
 )
@@ -184,10 +185,10 @@ GITHUB_TOKEN = _secret(
 GITHUB_FINE_GRAINED_PAT = _secret(
     id="secret.github_fine_grained_pat",
     title="GitHub fine-grained personal access token",
-    pattern=r"\b(?P<value>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b",
+    pattern=START + r"(?P<value>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b",
     keywords=("github_pat_",),
     window=128,
-    max_len=93,
+    max_len=95,
     validator=v.token_value(3.5),
     confidence=0.99,
 )
@@ -210,7 +211,8 @@ GITLAB_TOKEN = _secret(
     id="secret.gitlab_token",
     title="GitLab token (personal, deploy, runner, trigger, OAuth, feed …)",
     pattern=(
-        r"\b(?P<value>(?:glpat|gldt|glrtr?|glptt|glsoat|glcbt|glimt|glagent|gloas|glft|glffct)"
+        START
+        + r"(?P<value>(?:glpat|gldt|glrtr?|glptt|glsoat|glcbt|glimt|glagent|gloas|glft|glffct)"
         r"-[A-Za-z0-9_\-]{20,64}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,10})?)" + END_B64URL
     ),
     keywords=_GITLAB_PREFIXES,
@@ -224,7 +226,7 @@ SLACK_TOKEN = _secret(
     id="secret.slack_token",
     title="Slack token (bot, user, app, refresh, legacy)",
     pattern=(
-        r"\b(?P<value>xox[abeoprs]-(?:[0-9]{1,16}-){1,4}[A-Za-z0-9]{8,64}"
+        START + r"(?P<value>xox[abeoprs]-(?:[0-9]{1,16}-){1,4}[A-Za-z0-9]{8,64}"
         r"|xapp-[0-9]-[A-Z0-9]{8,16}-[0-9]{8,16}-[a-f0-9]{32,80})\b"
     ),
     keywords=("xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-", "xapp-"),
@@ -253,10 +255,10 @@ SLACK_WEBHOOK = _secret(
 STRIPE_KEY = _secret(
     id="secret.stripe_key",
     title="Stripe secret or restricted key",
-    pattern=r"\b(?P<value>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,247})\b",
+    pattern=START + r"(?P<value>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,247})\b",
     keywords=("sk_live_", "sk_test_", "rk_live_", "rk_test_"),
     window=300,
-    max_len=255,
+    max_len=257,
     validator=v.token_value(3.0),
     confidence=0.95,
 )
@@ -266,7 +268,7 @@ OPENAI_KEY = _secret(
     title="OpenAI API key (legacy, project, service account, admin)",
     # "T3BlbkFJ" is base64 of "OpenAI" and sits inside every legacy key.
     pattern=(
-        r"\b(?P<value>sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"
+        START + r"(?P<value>sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"
         r"|sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_\-]{40,250}"
         r"|sk-[A-Za-z0-9]{48})" + END_B64URL
     ),
@@ -282,7 +284,8 @@ OPENAI_KEY = _secret(
 ANTHROPIC_KEY = _secret(
     id="secret.anthropic_key",
     title="Anthropic API key (API, admin, OAuth)",
-    pattern=r"\b(?P<value>sk-ant-(?:api|admin|oat|ort)[0-9]{2}-[A-Za-z0-9_\-]{32,160})"
+    pattern=START
+    + r"(?P<value>sk-ant-(?:api|admin|oat|ort)[0-9]{2}-[A-Za-z0-9_\-]{32,160})"
     + END_B64URL,
     keywords=("sk-ant-",),
     window=220,
@@ -318,10 +321,10 @@ TWILIO_ACCOUNT_SID = _secret(
 SENDGRID_KEY = _secret(
     id="secret.sendgrid_key",
     title="SendGrid API key",
-    pattern=r"\b(?P<value>SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})" + END_B64URL,
+    pattern=START + r"(?P<value>SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})" + END_B64URL,
     keywords=("SG.",),
     window=96,
-    max_len=70,
+    max_len=72,
     validator=v.token_value(3.0),
     confidence=0.95,
 )
@@ -329,10 +332,10 @@ SENDGRID_KEY = _secret(
 NPM_TOKEN = _secret(
     id="secret.npm_token",
     title="npm access token",
-    pattern=r"\b(?P<value>npm_[A-Za-z0-9]{36})\b",
+    pattern=START + r"(?P<value>npm_[A-Za-z0-9]{36})\b",
     keywords=("npm_",),
     window=64,
-    max_len=40,
+    max_len=42,
     validator=v.token_value(3.5),
     confidence=0.95,
 )
@@ -342,7 +345,8 @@ PYPI_TOKEN = _secret(
     title="PyPI / TestPyPI upload token",
     # A macaroon whose first caveat names the index: base64 of "pypi.org" / "test.pypi.org".
     pattern=(
-        r"\b(?P<value>pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_\-]{50,400})"
+        START
+        + r"(?P<value>pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_\-]{50,400})"
         + END_B64URL
     ),
     keywords=("pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"),
@@ -355,10 +359,10 @@ PYPI_TOKEN = _secret(
 HUGGINGFACE_TOKEN = _secret(
     id="secret.huggingface_token",
     title="Hugging Face access token",
-    pattern=r"\b(?P<value>hf_[A-Za-z]{34})\b",
+    pattern=START + r"(?P<value>hf_[A-Za-z]{34})\b",
     keywords=("hf_",),
     window=64,
-    max_len=37,
+    max_len=39,
     validator=v.token_value(3.5),
     confidence=0.9,
 )
@@ -366,7 +370,7 @@ HUGGINGFACE_TOKEN = _secret(
 WEBHOOK_SECRET = _secret(
     id="secret.webhook_signing_secret",
     title="Webhook signing secret (Standard Webhooks / Stripe / Svix whsec_)",
-    pattern=r"\b(?P<value>whsec_[A-Za-z0-9+/]{24,88}={0,2})" + END_B64,
+    pattern=START + r"(?P<value>whsec_[A-Za-z0-9+/]{24,88}={0,2})" + END_B64,
     keywords=("whsec_",),
     window=128,
     max_len=100,
@@ -377,10 +381,10 @@ WEBHOOK_SECRET = _secret(
 RENLAYER_KEY = _secret(
     id="secret.renlayer_key",
     title="RenLayer API key (checksum verified)",
-    pattern=r"\b(?P<value>rlk_[0-9A-Za-z]{36})\b",
+    pattern=START + r"(?P<value>rlk_[0-9A-Za-z]{36})\b",
     keywords=("rlk_",),
     window=64,
-    max_len=40,
+    max_len=42,
     validator=v.rlk_key,
     confidence=0.99,
 )
@@ -482,10 +486,10 @@ BASIC_AUTH = _secret(
 GOOGLE_OAUTH_SECRET = _secret(
     id="secret.google_oauth_client_secret",
     title="Google OAuth client secret",
-    pattern=r"\b(?P<value>GOCSPX-[A-Za-z0-9_\-]{28})" + END_B64URL,
+    pattern=START + r"(?P<value>GOCSPX-[A-Za-z0-9_\-]{28})" + END_B64URL,
     keywords=("GOCSPX-",),
     window=64,
-    max_len=36,
+    max_len=38,
     validator=v.token_value(3.0),
     confidence=0.95,
 )
@@ -493,10 +497,10 @@ GOOGLE_OAUTH_SECRET = _secret(
 DIGITALOCEAN_TOKEN = _secret(
     id="secret.digitalocean_token",
     title="DigitalOcean personal access / OAuth / refresh token",
-    pattern=r"\b(?P<value>do[opr]_v1_[a-f0-9]{64})\b",
+    pattern=START + r"(?P<value>do[opr]_v1_[a-f0-9]{64})\b",
     keywords=("dop_v1_", "doo_v1_", "dor_v1_"),
     window=96,
-    max_len=71,
+    max_len=73,
     validator=v.token_value(3.0),
     confidence=0.95,
 )
@@ -504,10 +508,10 @@ DIGITALOCEAN_TOKEN = _secret(
 SHOPIFY_TOKEN = _secret(
     id="secret.shopify_token",
     title="Shopify access token / shared secret",
-    pattern=r"\b(?P<value>shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32})\b",
+    pattern=START + r"(?P<value>shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32})\b",
     keywords=("shpat_", "shpss_", "shpca_", "shppa_"),
     window=64,
-    max_len=38,
+    max_len=40,
     validator=v.token_value(3.0),
     confidence=0.95,
 )
@@ -515,10 +519,10 @@ SHOPIFY_TOKEN = _secret(
 VAULT_TOKEN = _secret(
     id="secret.hashicorp_vault_token",
     title="HashiCorp Vault service / batch token",
-    pattern=r"\b(?P<value>hv[sb]\.[A-Za-z0-9_\-]{24,300})" + END_B64URL,
+    pattern=START + r"(?P<value>hv[sb]\.[A-Za-z0-9_\-]{24,300})" + END_B64URL,
     keywords=("hvs.", "hvb."),
     window=340,
-    max_len=306,
+    max_len=307,
     validator=v.token_value(3.5),
     confidence=0.9,
 )
@@ -542,10 +546,10 @@ URL_PASSWORD = _secret(
 TELEGRAM_BOT_TOKEN = _secret(
     id="secret.telegram_bot_token",
     title="Telegram bot token",
-    pattern=r"\b(?P<value>[0-9]{8,10}:AA[A-Za-z0-9_\-]{33})" + END_B64URL,
+    pattern=START + r"(?P<value>[0-9]{8,10}:AA[A-Za-z0-9_\-]{33})" + END_B64URL,
     keywords=(":AA",),
     window=64,
-    max_len=47,
+    max_len=49,
     validator=v.token_value(3.5),
     confidence=0.9,
 )
@@ -567,7 +571,7 @@ DISCORD_WEBHOOK = _secret(
 GOOGLE_OAUTH_TOKEN = _secret(
     id="secret.google_oauth_token",
     title="Google OAuth access token",
-    pattern=r"\b(?P<value>ya29\.[0-9A-Za-z_\-]{20,1000})" + END_B64URL,
+    pattern=START + r"(?P<value>ya29\.[0-9A-Za-z_\-]{20,1000})" + END_B64URL,
     keywords=("ya29.",),
     window=1040,
     max_len=1026,
@@ -579,12 +583,12 @@ AI_PROVIDER_KEY = _secret(
     id="secret.ai_provider_key",
     title="LLM provider API key (Groq, xAI, Perplexity, OpenRouter, Replicate)",
     pattern=(
-        r"\b(?P<value>gsk_[A-Za-z0-9]{52}|xai-[A-Za-z0-9]{80}|pplx-[A-Za-z0-9]{48}"
+        START + r"(?P<value>gsk_[A-Za-z0-9]{52}|xai-[A-Za-z0-9]{80}|pplx-[A-Za-z0-9]{48}"
         r"|sk-or-v1-[a-f0-9]{64}|r8_[A-Za-z0-9]{37})\b"
     ),
     keywords=("gsk_", "xai-", "pplx-", "sk-or-v1-", "r8_"),
     window=128,
-    max_len=84,
+    max_len=86,
     validator=v.token_value(3.5),
     confidence=0.95,
 )
