@@ -367,7 +367,7 @@ _IDENTIFIER_LIKE: Final = re.compile(
     | ^[A-Z]?[a-z]+[.!?]?$               # one plain word (":param token: Tokenized …")
     | ^[a-z]+(?:[A-Z][a-z]+)+$           # camelCase words
     | ^[A-Z][a-z]+(?:[A-Z][a-z]+)+$      # PascalCase words
-    | ^[A-Z]+(?:_[A-Z]+)+$               # CONSTANT_CASE words
+    | ^_*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$  # CONSTANT_CASE words (_DEFAULT_MAX_TOKENS)
     | ^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+(?:\(.*)?$   # dotted.path / call(
     | ^[A-Za-z_][\w.]*:[A-Za-z_]\w*$    # entry point module.path:attr
     | ^[A-Za-z_]\w*\(                    # call(
@@ -493,6 +493,7 @@ def email(value: str) -> bool:
 
 _FR_PAIRS: Final = re.compile(r"0[1-9](?: [0-9]{2}){4}")
 _SEPARATORS: Final = re.compile(r"[.\-/]")
+_SIGNED_DATE: Final = re.compile(r"\+[0-9]{4}-[01][0-9]-[0-3][0-9]")
 _SIGNED_DECIMAL: Final = re.compile(r"\+[0-9]{1,3}\.[0-9]+")
 _EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,5}$")
 
@@ -502,8 +503,8 @@ def phone(value: str) -> bool:
     (UK, DE, FR); NANP: 10, or 11 with the leading 1 (13 with 001) — balanced parentheses,
     and not filler digits. An extension (``x123``) is not counted."""
     number = _EXTENSION.sub("", value)
-    if _SIGNED_DECIMAL.fullmatch(number):  # +1.12345679 is a float, not a phone
-        return False
+    if _SIGNED_DECIMAL.fullmatch(number) or _SIGNED_DATE.match(number):
+        return False  # +1.12345679 is a float, +1980-02-29 a date
     digits = digits_of(number)
     if number.count("(") != number.count(")") or repeated(digits) or sequential_digits(digits):
         return False

@@ -672,6 +672,7 @@ SECRET_CASES: tuple[Case, ...] = (
     no("secret.generic_assignment", "detect-secrets = detect_secrets.main:main", "entry point"),
     no("secret.generic_assignment", "PASS: ld-elf/group10\nPASS: x86/pr24322a", "test log"),
     no("secret.generic_assignment", "  * signing-key: Updated.", "changelog prose"),
+    no("secret.generic_assignment", "max_tokens = _DEFAULT_MAX_TOKENS", "constant"),
     at("secret.generic_assignment", "SMTP_PASS=", rand(_B62, 14)),
 )
 
@@ -755,6 +756,7 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("pii.phone", "x = +1.12345679", "signed decimal"),
     no("pii.phone", "as defined in Clause 252.227-7013 (c)", "mixed separators"),
     no("pii.phone", "<Buffer 08 07 06 05 04 03 02 01>", "hex dump"),
+    no("pii.phone", "np.array(['+1980-02-29 01:02:03'])", "signed ISO date"),
     # -- pii.us_ssn
     at("pii.us_ssn", "my SSN is ", "536-22-8741"),
     at("pii.us_ssn", "social security number ", "536-22-8741", " on file"),
