@@ -210,6 +210,13 @@ def _pass_gate(st: _State) -> None:
         if rule.kind != "regex":
             continue
         gate_rules.append(index)
+        if rule.trigger is not None:
+            # Every match contains a trigger match, so a window of `radius` on both sides of
+            # each reported trigger hit covers it (no extra right margin: a trigger hit
+            # hidden by an overlapping reported hit starts inside that hit).
+            sources.append(rule.trigger)
+            keyword_res[index] = (compile_checked(rule.trigger, rule.id), 0)
+            continue
         if not rule.keywords:
             sources.append(rule.source)
             continue

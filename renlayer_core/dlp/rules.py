@@ -33,6 +33,8 @@ class Rule:
     keywords: tuple[str, ...]
     # Keyword rules: the keywords as written (case-sensitive rules compare against these).
     words: tuple[str, ...]
+    # RE2 source the gate looks for instead of the keywords (see DetectorSpec.trigger).
+    trigger: str | None
     case_sensitive: bool
     whole_word: bool
     radius: int
@@ -79,6 +81,7 @@ def _from_spec(spec: DetectorSpec, det: DetectorConfig) -> Rule:
         group=regex.groupindex.get("value", 0),
         keywords=tuple(dict.fromkeys(ascii_fold(k) for k in spec.keywords if k)),
         words=(),
+        trigger=spec.trigger,
         case_sensitive=spec.case_sensitive,
         whole_word=False,
         radius=max(spec.window, spec.max_len),
@@ -119,6 +122,7 @@ def _from_pattern(pat: PatternDef) -> Rule:
         group=0 if regex is None else value_group(regex),
         keywords=tuple(dict.fromkeys(ascii_fold(w) for w in words)),
         words=words,
+        trigger=None,
         case_sensitive=pat.case_sensitive,
         whole_word=pat.whole_word,
         radius=pat.max_len,

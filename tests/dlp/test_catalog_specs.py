@@ -4,14 +4,18 @@ build on (RE2 syntax, ids, keywords, bounded length)."""
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from renlayer_core.dlp import catalog
 from renlayer_core.dlp.catalog import BY_ID, CATALOG
-from renlayer_core.dlp.reference import compile_pattern
+from renlayer_core.dlp.reference import candidates, compile_pattern
+from renlayer_core.dlp.rx import compile_checked, iter_spans
 from renlayer_core.dlp.spec import DetectorSpec
 from renlayer_core.errors import NotFound
 
@@ -109,3 +113,63 @@ def test_every_detector_is_documented() -> None:
     missing = [d.id for d in CATALOG if f"`{d.id}`" not in doc]
     assert not missing
     assert f"RenLayer ships {len(CATALOG)} detector types" in doc
+
+
+# -- triggers ------------------------------------------------------------------------------
+_TRIGGERED = [s for s in CATALOG if s.trigger is not None]
+
+
+def _contains_trigger(trigger: Any, text: str, start: int, end: int) -> bool:
+    # Searched in the match's own span with the whole text as context, as the plan does.
+    data = text.encode("utf-8")
+    bstart, bend = len(text[:start].encode("utf-8")), len(text[:end].encode("utf-8"))
+    return next(iter_spans(trigger, data, bstart, bend), None) is not None
+
+
+def _trigger_texts() -> list[str]:
+    from tests.dlp import cases
+
+    texts = [c.text for c in cases.CASES]
+    # Raw JSON of every case too: escaped quotes and `\n` between a label and its value.
+    return texts + [json.dumps(t) for t in texts]
+
+
+def test_triggered_detectors_are_few_and_trigger_is_not_empty() -> None:
+    assert _TRIGGERED, "no detector declares a trigger"
+    for spec in _TRIGGERED:
+        assert spec.trigger is not None
+        assert compile_checked(spec.trigger, spec.id).search("") is None, spec.id
+
+
+@pytest.mark.parametrize("spec", _TRIGGERED, ids=_ids)
+def test_every_candidate_contains_a_trigger_match(spec: DetectorSpec) -> None:
+    """The contract the plan's gate and windows build on: every match the reference matcher
+    can produce (validated or not) contains a match of the trigger."""
+    assert spec.trigger is not None
+    trigger = compile_checked(spec.trigger, spec.id)
+    seen = 0
+    for text in _trigger_texts():
+        for cand in candidates(spec, text):
+            seen += 1
+            assert _contains_trigger(trigger, text, cand.match_start, cand.match_end), text[
+                cand.match_start : cand.match_end
+            ]
+    assert seen, "no labelled case exercises this detector"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_trigger_contract_on_generated_texts(data: st.DataObject) -> None:
+    from tests.dlp import cases
+
+    spec = data.draw(st.sampled_from(_TRIGGERED))
+    parts = st.one_of(
+        st.sampled_from([c.text for c in cases.CASES if c.detector_id == spec.id]),
+        st.sampled_from(['"', "'", ": ", "=", " ", "\\n", '\\"', "]", "\t", "://", "@"]),
+        st.text(alphabet="abkeyKEYpasword_-.:=\"' tokenAWS@/", max_size=20),
+    )
+    text = "".join(data.draw(st.lists(parts, max_size=8)))
+    assert spec.trigger is not None
+    trigger = compile_checked(spec.trigger, spec.id)
+    for cand in candidates(spec, text):
+        assert _contains_trigger(trigger, text, cand.match_start, cand.match_end)

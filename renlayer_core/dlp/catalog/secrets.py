@@ -21,6 +21,7 @@ def _secret(
     pattern: str,
     *,
     keywords: tuple[str, ...],
+    trigger: str | None = None,
     window: int,
     max_len: int,
     validator: Validator | None = None,
@@ -35,6 +36,7 @@ def _secret(
         title=title,
         pattern=pattern,
         keywords=keywords,
+        trigger=trigger,
         window=window,
         max_len=max_len,
         validator=validator,
@@ -61,6 +63,7 @@ PRIVATE_KEY = _secret(
         + r"PRIVATE KEY(?: BLOCK)?-----"
     ),
     keywords=("PRIVATE KEY",),
+    trigger=r"-----BEGIN " + _PEM_KIND + r"PRIVATE KEY",
     window=5200,
     max_len=5100,
     validator=v.pem_private_key,
@@ -92,6 +95,7 @@ AWS_ACCESS_KEY = _secret(
     title="AWS access key id",
     pattern=START + r"(?P<value>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b",
     keywords=("AKIA", "ASIA", "ABIA", "ACCA"),
+    trigger=r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
     window=64,
     max_len=22,
     validator=v.aws_access_key,
@@ -100,18 +104,15 @@ AWS_ACCESS_KEY = _secret(
     context_boost=0.05,
 )
 
+_AWS_SK_LABEL = r"(?i:aws[_\-.]?secret(?:[_\-.]?access)?[_\-.]?key|secret[_\-.]?access[_\-.]?key)"
 AWS_SECRET_KEY = _secret(
     id="secret.aws_secret_key",
     title="AWS secret access key (next to its name)",
     # 40 chars of base64 only right after a name saying what it is: alone it is noise.
-    pattern=(
-        r"(?i:aws[_\-.]?secret(?:[_\-.]?access)?[_\-.]?key|secret[_\-.]?access[_\-.]?key)"
-        + ASSIGN
-        + r"(?P<value>[A-Za-z0-9/+]{40})"
-        + END_B64
-    ),
+    pattern=(_AWS_SK_LABEL + ASSIGN + r"(?P<value>[A-Za-z0-9/+]{40})" + END_B64),
     keywords=("secret",),
     window=128,
+    trigger=_AWS_SK_LABEL,
     max_len=90,
     validator=v.all_of(v.not_(v.placeholder), v.entropy_at_least(3.5)),
     confidence=0.95,
@@ -176,6 +177,7 @@ GITHUB_TOKEN = _secret(
     title="GitHub token (classic, OAuth, user-to-server, server-to-server, refresh)",
     pattern=START + r"(?P<value>gh[pousr]_[A-Za-z0-9]{36})\b",
     keywords=("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+    trigger=r"gh[pousr]_[A-Za-z0-9]{36}",
     window=64,
     max_len=42,
     validator=v.github_classic_token,
@@ -389,6 +391,10 @@ RENLAYER_KEY = _secret(
     confidence=0.99,
 )
 
+# "user:password@" after a URL's "://" (unbounded: a trigger only has to be contained in
+# every match, and these runs end at the first '/', space or quote anyway).
+_USERINFO_TRIGGER = r"[^:@/\s\"'<>]*:[^@/\s\"'<>]+@"
+
 _DB_SCHEMES = (
     "postgres",
     "mysql",
@@ -411,6 +417,10 @@ DATABASE_URL = _secret(
         r"[^:@/\s\"'<>]{0,64}:(?P<value>[^@/\s\"'<>]{1,128})@[A-Za-z0-9\[\]._\-]{1,253}"
     ),
     keywords=_DB_SCHEMES,
+    trigger=(
+        r"(?i)(?:postgres|mysql|mariadb|mongodb|redis|amqp|mssql|sqlserver|cockroachdb"
+        r"|clickhouse)[a-z0-9+]{0,24}://" + _USERINFO_TRIGGER
+    ),
     window=520,
     max_len=490,
     validator=v.password_in_url,
@@ -426,6 +436,14 @@ def _key_names() -> tuple[str, ...]:
         out.extend(f"{head}{sep}key" for sep in ("", "_", "-", "."))
     return tuple(out)
 
+
+# The name's last word and the assignment sign: bare "key", "token", "secret" are everyday
+# words; followed by `=`/`:` they are rare enough to name the detector.
+_ASSIGNMENT_TRIGGER = (
+    r"(?i)(?:pass(?:word|wd|phrase)?|pwd|secret|token|credentials?|creds"
+    r"|(?:api|access|auth|private|secret|client|signing|master)[_\-.]?key)"
+    r"(?:[_\-.]?(?:key|value|str|string|base))?s?(?:\\?[\"'])?\]?[ \t]{0,4}[:=]"
+)
 
 # A name that says "secret", an assignment, then a value: quoted, or bare up to whitespace or
 # punctuation. The validator does the real work (entropy, character classes, placeholders).
@@ -445,6 +463,7 @@ GENERIC_ASSIGNMENT = _secret(
         + r"(?:[\s\"'`,;&<>)}\]\\]|$)"
     ),
     keywords=_key_names(),
+    trigger=_ASSIGNMENT_TRIGGER,
     window=440,
     max_len=420,
     validator=v.generic_secret,
@@ -463,6 +482,7 @@ BEARER_TOKEN = _secret(
         r"(?:[^A-Za-z0-9._~+/=\-]|$)"
     ),
     keywords=("authorization",),
+    trigger=r"(?i)authorization" + ASSIGN + r"(?i:bearer)[ \t]",
     window=680,
     max_len=660,
     validator=v.bearer_token,
@@ -477,6 +497,7 @@ BASIC_AUTH = _secret(
         r"(?:[^A-Za-z0-9+/=]|$)"
     ),
     keywords=("authorization",),
+    trigger=r"(?i)authorization" + ASSIGN + r"(?i:basic)[ \t]",
     window=480,
     max_len=460,
     validator=v.basic_credentials,
@@ -537,6 +558,7 @@ URL_PASSWORD = _secret(
         r"[^:@/\s\"'<>]{1,64}:(?P<value>[^@/\s\"'<>]{1,128})@[A-Za-z0-9\[\]._\-]{1,253}"
     ),
     keywords=("://",),
+    trigger=r"://" + _USERINFO_TRIGGER,
     window=480,
     max_len=470,
     validator=v.password_in_url,
