@@ -82,8 +82,9 @@ def _whole_text(index: int, rule: Rule, text: str) -> Iterator[Candidate]:
             yield (index, cand.start, cand.end)
         return
     for m in rule.regex.finditer(text):
-        start, end = m.span(rule.group) if rule.group and m.start(rule.group) >= 0 else m.span()
-        if end > start:
+        # A value group that did not take part is no finding (as in reference.candidates).
+        start, end = m.span(rule.group)
+        if end > start >= 0:
             yield (index, start, end)
 
 

@@ -111,7 +111,7 @@ class ScanPlan:
             text, data = clean(raw)
             cands = find_candidates(self.matcher, text, data)
             if in_key:
-                cands = Candidates([c for c in cands.items if c[0] in key_rules], [])
+                cands = Candidates([c for c in cands.items if c[0] in key_rules], [], [])
             found = self._findings(text, cands, jsonscan.render(loc), in_key, check=False)
             total += len(found)
             self.limits.check_findings(total)

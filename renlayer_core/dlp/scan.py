@@ -50,9 +50,12 @@ class Matcher:
 
 @dataclass(frozen=True, slots=True)
 class Candidates:
-    """Candidates in character offsets, plus the raw match spans (for the stream's cut)."""
+    """Candidates in character offsets, the match span of each, and every raw match span
+    (including matches whose value group did not take part: the stream's cut must not split
+    those either, since the regex's left-to-right scan consumed them)."""
 
     items: list[Candidate]
+    spans: list[tuple[int, int]]
     matches: list[tuple[int, int]]
 
 
@@ -135,15 +138,22 @@ def _regex_pass(
     group = rule.group
     for a, b in windows:
         for spans in iter_spans(rule.regex, data, a, b):
-            vs, ve = spans[group] if group and spans[group][0] >= 0 else spans[0]
-            if ve > vs:
-                raw.append((index, vs, ve, spans[0][0], spans[0][1]))
+            # A value group that did not take part (or is empty) is no finding — exactly as
+            # reference.candidates — but the match still blocks the stream's cut (-1 marks it).
+            vs, ve = spans[group]
+            if vs < 0 or ve <= vs:
+                vs = ve = -1
+            raw.append((index, vs, ve, spans[0][0], spans[0][1]))
 
 
 def _to_chars(raw: list[_Raw], data: bytes, ascii_only: bool) -> Candidates:
-    if ascii_only:
-        return Candidates([(r[0], r[1], r[2]) for r in raw], [(r[3], r[4]) for r in raw])
-    pos = byte_to_char_map(data, [o for r in raw for o in r[1:]])
+    if not ascii_only:
+        pos = byte_to_char_map(data, [o for r in raw for o in r[1:] if o >= 0])
+        pos[-1] = -1
+        raw = [(r[0], pos[r[1]], pos[r[2]], pos[r[3]], pos[r[4]]) for r in raw]
+    kept = [r for r in raw if r[1] >= 0]
     return Candidates(
-        [(r[0], pos[r[1]], pos[r[2]]) for r in raw], [(pos[r[3]], pos[r[4]]) for r in raw]
+        [(r[0], r[1], r[2]) for r in kept],
+        [(r[3], r[4]) for r in kept],
+        [(r[3], r[4]) for r in raw],
     )

@@ -99,7 +99,7 @@ class StreamScanner:
             self._due = 2 * self._pending()  # a long run of overlapping matches: back off
             return ""
         self._due = self._hold + self._step
-        items = [c for c, m in zip(cands.items, cands.matches, strict=True) if m[0] < cut]
+        items = [c for c, m in zip(cands.items, cands.spans, strict=True) if m[0] < cut]
         plan = self._plan
         found = [
             _shift(f, self._base)

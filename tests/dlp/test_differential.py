@@ -27,6 +27,7 @@ SETTINGS = settings(
 
 PROSE = (
     "ID-1234",
+    "REF-none REF-12 REF-1234",
     "key",
     "the agent called the api and got a token back",
     "please reset my password before the meeting",
@@ -51,6 +52,8 @@ CUSTOM_PATTERNS = (
     {"name": "digits", "category": "fin", "regex": r"[0-9]{12,19}", "validator": "luhn"},
     {"name": "hexish", "regex": r"\b[a-f0-9]{16,64}\b", "validator": "entropy>=3"},
     {"name": "anchored", "category": "pii", "regex": r"^ID-[0-9]{4}$|^key"},
+    # A value group that takes part in only one branch: "REF-none" is a match, no finding.
+    {"name": "ref", "regex": r"\bREF-(?:(?P<value>[0-9]{4})|none|[0-9]{2})\b"},
 )
 
 
@@ -137,3 +140,11 @@ def test_every_labelled_case_agrees_with_the_twin() -> None:
     for case in cases.CASES:
         for plan, config in zip(PLANS, CONFIGS, strict=True):
             assert plan.scan_text(case.text) == scan_naive(config, case.text, KEY), case.note
+
+
+def test_a_match_without_its_value_group_is_no_finding() -> None:
+    config = CONFIGS[2]
+    text = "see REF-none, REF-12 and REF-4321"
+    found = PLANS[2].scan_text(text)
+    assert [(f.start, f.end) for f in found if ".custom.ref" in f.detector] == [(29, 33)]
+    assert found == scan_naive(config, text, KEY)
