@@ -20,6 +20,18 @@ Loc = tuple[Any, str | int] | None
 # JSON number is still a card number. Floats and booleans cannot hold a detectable value.
 Leaf = tuple[Loc, bool, str]
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Longest member name given to a value as context (see key_context): the generic assignment
+# detector reads at most ~60 characters of name, context words at most 64 before the value.
+KEY_CONTEXT_MAX = 64
+
+
+def key_context(loc: Loc, in_key: bool) -> str:
+    """What a value is scanned after: its member name as `"name": ` (empty for keys, array
+    items, the root and names longer than KEY_CONTEXT_MAX). Without it `{"password": "…"}`
+    would lose the label that makes its value a finding; findings still lie in the value."""
+    if in_key or loc is None or not isinstance(loc[1], str) or len(loc[1]) > KEY_CONTEXT_MAX:
+        return ""
+    return json.dumps(loc[1], ensure_ascii=False) + ": "
 
 
 def render(loc: Loc) -> str:

@@ -12,9 +12,9 @@ from renlayer_core.dlp import reference
 from renlayer_core.dlp.allow import AllowMatcher
 from renlayer_core.dlp.config import DlpConfig
 from renlayer_core.dlp.finding import Finding
-from renlayer_core.dlp.jsonscan import leaves, render
+from renlayer_core.dlp.jsonscan import key_context, leaves, render
 from renlayer_core.dlp.limits import Limits
-from renlayer_core.dlp.resolve import Candidate, findings_from
+from renlayer_core.dlp.resolve import findings_from
 from renlayer_core.dlp.rules import Rule, ascii_fold, build_rules
 from renlayer_core.dlp.spec import DetectorSpec
 from renlayer_core.dlp.textcodec import clean
@@ -28,16 +28,32 @@ def scan_naive(
     *,
     path: str | None = None,
     only_keys: bool = False,
+    context: str = "",
 ) -> list[Finding]:
+    """`context` is scanned before `text` but is no part of it (a JSON member name):
+    findings lie in `text`, with offsets in it."""
     rules, allow = _compiled(config) if catalog is None else _compile(config, catalog)
     text, _ = clean(text)
+    shift = len(context)
+    # The value on its own (anchors hold at its start), then, with the context before it,
+    # the matches that start in the context.
     cands = [
-        c
+        (j, s + shift, e + shift)
         for i, rule in enumerate(rules)
         if rule.scan_keys or not only_keys
-        for c in _whole_text(i, rule, text)
+        for j, s, e, _m in _whole_text(i, rule, text)
     ]
-    return findings_from(rules, text, cands, fingerprint_key, allow, path=path)
+    if context:
+        text, _ = clean(context + text)
+        cands += [
+            (j, s, e)
+            for i, rule in enumerate(rules)
+            for j, s, e, m in _whole_text(i, rule, text)
+            if m < shift
+        ]
+    return findings_from(
+        rules, text, list(dict.fromkeys(cands)), fingerprint_key, allow, path=path, offset=shift
+    )
 
 
 def scan_naive_json(
@@ -51,7 +67,10 @@ def scan_naive_json(
     out: list[Finding] = []
     for loc, in_key, text in leaves(value, Limits(), keys):
         path = render(loc)
-        found = scan_naive(config, text, fingerprint_key, catalog, path=path, only_keys=in_key)
+        context = key_context(loc, in_key)
+        found = scan_naive(
+            config, text, fingerprint_key, catalog, path=path, only_keys=in_key, context=context
+        )
         if in_key:
             import msgspec
 
@@ -73,26 +92,27 @@ def _compiled(config: DlpConfig) -> tuple[tuple[Rule, ...], AllowMatcher]:
     return _compile(config, None)
 
 
-def _whole_text(index: int, rule: Rule, text: str) -> Iterator[Candidate]:
+def _whole_text(index: int, rule: Rule, text: str) -> Iterator[tuple[int, int, int, int]]:
+    """(rule index, value start, value end, match start) of every match."""
     if rule.kind == "keywords":
         yield from _keyword_occurrences(index, rule, text)
         return
     if rule.builtin:  # the catalog's own reference matcher
         for cand in reference.candidates(rule.spec, text):
-            yield (index, cand.start, cand.end)
+            yield (index, cand.start, cand.end, cand.match_start)
         return
     for m in rule.regex.finditer(text):
         # A value group that did not take part is no finding (as in reference.candidates).
         start, end = m.span(rule.group)
         if end > start >= 0:
-            yield (index, start, end)
+            yield (index, start, end, m.start())
 
 
-def _keyword_occurrences(index: int, rule: Rule, text: str) -> Iterator[Candidate]:
+def _keyword_occurrences(index: int, rule: Rule, text: str) -> Iterator[tuple[int, int, int, int]]:
     """Every occurrence, overlapping ones included, of every keyword (A–Z folded)."""
     folded = ascii_fold(text)
     for word in rule.keywords:
         pos = folded.find(word)
         while pos >= 0:
-            yield (index, pos, pos + len(word))
+            yield (index, pos, pos + len(word), pos)
             pos = folded.find(word, pos + 1)

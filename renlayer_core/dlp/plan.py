@@ -100,23 +100,49 @@ class ScanPlan:
     def _scan_leaves(self, value: Any) -> list[tuple[jsonscan.Leaf, list[Finding]]]:
         key_rules = self._key_rules
         leaves = jsonscan.leaves(value, self.limits, keys=bool(key_rules))
-        live = json_live(self.json_matcher, [leaf[2] for leaf in leaves])
+        contexts = [jsonscan.key_context(loc, in_key) for loc, in_key, _ in leaves]
+        live = json_live(self.json_matcher, [leaf[2] for leaf in leaves], contexts)
         out: list[tuple[jsonscan.Leaf, list[Finding]]] = []
         total = 0
         for index, leaf in enumerate(leaves):
-            if live is not None and index not in live:
+            if live is not None and index not in live[0] and index not in live[1]:
                 out.append((leaf, []))
                 continue
             loc, in_key, raw = leaf
+            context = contexts[index]
             text, data = clean(raw)
             cands = find_candidates(self.matcher, text, data)
             if in_key:
                 cands = Candidates([c for c in cands.items if c[0] in key_rules], [], [])
-            found = self._findings(text, cands, jsonscan.render(loc), in_key, check=False)
+            elif context and (live is None or index in live[1]):
+                text, cands = self._with_context(context, raw, cands)
+            elif context:
+                # No match can start in the member name: the value's own candidates, moved
+                # past a context that is still there for scoring.
+                text, _ = clean(context + raw)
+                shift = len(context)
+                moved = [(i, s + shift, e + shift) for i, s, e in cands.items]
+                cands = Candidates(moved, [], [])
+            path = jsonscan.render(loc)
+            found = self._findings(
+                text, cands, path, in_key=in_key, check=False, offset=len(context)
+            )
             total += len(found)
             self.limits.check_findings(total)
             out.append((leaf, found))
         return out
+
+    def _with_context(self, context: str, raw: str, alone: Candidates) -> tuple[str, Candidates]:
+        """The value's own candidates plus those of `context + raw` whose match starts in the
+        context (a label such as `"password": ` that the value alone lacks), all in offsets
+        of `context + raw`. Scanning the value on its own first keeps `^`/`\\A` anchored at
+        its start."""
+        text, data = clean(context + raw)
+        shift = len(context)
+        items = [(i, s + shift, e + shift) for i, s, e in alone.items]
+        both = find_candidates(self.matcher, text, data)
+        items += [c for c, m in zip(both.items, both.spans, strict=True) if m[0] < shift]
+        return text, Candidates(list(dict.fromkeys(items)), [], [])
 
     # -- streams ------------------------------------------------------------------------
     def stream(
@@ -135,10 +161,14 @@ class ScanPlan:
         text: str,
         cands: Candidates,
         path: str | None = None,
+        *,
         in_key: bool = False,
         check: bool = True,
+        offset: int = 0,
     ) -> list[Finding]:
-        found = findings_from(self.rules, text, cands.items, self.key, self.allow, path=path)
+        found = findings_from(
+            self.rules, text, cands.items, self.key, self.allow, path=path, offset=offset
+        )
         if in_key:
             found = [_keyed(f) for f in found]
         if check:
@@ -146,17 +176,25 @@ class ScanPlan:
         return found
 
 
-def json_live(matcher: Matcher | None, texts: list[str]) -> set[int] | None:
-    """Indices of the strings that may hold a finding (None: all of them), from one scan of
-    all strings joined by newlines.
+def json_live(
+    matcher: Matcher | None, texts: list[str], contexts: list[str] | None = None
+) -> tuple[set[int], set[int]] | None:
+    """Indices of the strings that may hold a finding on their own, and of those that may
+    hold one starting in their context (`contexts[i] + texts[i]`, a member name before the
+    value), from one scan of all strings and context-prefixed strings joined by newlines.
+    None: scan everything.
 
     Sound because the joined scan uses multi-line variants of every pattern: a match a string
     has on its own (`^`/`$` at its edges included) is a match in the joined text too, so the
-    joined left-to-right scan reports some match overlapping that string. Only strings that a
-    joined match touches are then scanned on their own, exactly as before."""
+    joined left-to-right scan reports some match H that starts at or before that match and
+    ends after its start: H touches the string — and, for a match starting in a context, H
+    covers a character of that context. Only strings so touched are scanned on their own."""
     if matcher is None or len(texts) < 2:
         return None
-    cleaned = [clean(t)[0] for t in texts]
+    contexts = contexts or [""] * len(texts)
+    extra = [i for i, c in enumerate(contexts) if c]
+    owners = list(range(len(texts))) + extra
+    cleaned = [clean(t)[0] for t in texts] + [clean(contexts[i] + texts[i])[0] for i in extra]
     joined = "\n".join(cleaned)
     starts: list[int] = []
     pos = 0
@@ -164,11 +202,17 @@ def json_live(matcher: Matcher | None, texts: list[str]) -> set[int] | None:
         starts.append(pos)
         pos += len(text) + 1
     live: set[int] = set()
+    in_context: set[int] = set()
+    n = len(texts)
     for start, end in find_candidates(matcher, joined, joined.encode("utf-8")).matches:
         first = bisect_right(starts, start) - 1
         last = bisect_right(starts, end - 1) - 1
-        live.update(range(first, last + 1))
-    return live
+        for i in range(first, last + 1):
+            if i < n:
+                live.add(i)
+            elif start < starts[i] + len(contexts[owners[i]]):
+                in_context.add(owners[i])
+    return live, in_context
 
 
 def _keyed(f: Finding) -> Finding:

@@ -29,11 +29,18 @@ def findings_from(
     allow: AllowMatcher,
     *,
     path: str | None = None,
+    offset: int = 0,
 ) -> list[Finding]:
-    """Score and filter candidates, then resolve overlaps. Offsets stay as given."""
+    """Score and filter candidates, then resolve overlaps. `text[:offset]` is context only
+    (a JSON value's member name): candidates starting there are dropped, and the findings'
+    offsets are relative to `offset`."""
     kept = []
     for index, start, end in candidates:
-        finding = _finding(rules[index], text, (start, end), key=key, allow=allow, path=path)
+        if start < offset:
+            continue
+        finding = _finding(
+            rules[index], text, (start, end), key=key, allow=allow, path=path, shift=offset
+        )
         if finding is not None:
             kept.append((finding, rules[index].rank))
     return resolve_overlaps(kept)
@@ -47,6 +54,7 @@ def _finding(
     key: bytes,
     allow: AllowMatcher,
     path: str | None,
+    shift: int,
 ) -> Finding | None:
     start, end = span
     value = text[start:end]
@@ -69,8 +77,8 @@ def _finding(
     return Finding(
         detector=rule.id,
         category=rule.category,
-        start=start,
-        end=end,
+        start=start - shift,
+        end=end - shift,
         confidence=confidence,
         action=rule.action,
         preview=masked_preview(value),

@@ -137,3 +137,77 @@ def test_anchored_custom_patterns_match_each_string_on_its_own(regex: str) -> No
     found = plan.scan_json(body)
     assert [f.path for f in found] == ["$.a", "$.b[1]", "$.d"]
     assert found == scan_naive_json(config, body, KEY)
+
+
+# -- member names as context ----------------------------------------------------------------
+_PASSWORD = "hunter2-" + "Xq9" + "v!Lw7zR"
+_AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfi" + "CYzQ8pLmN3aB"
+
+
+@pytest.fixture(scope="module")
+def full() -> ScanPlan:
+    return compile_plan(DlpConfig.full_catalog(), KEY)
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "detector"),
+    [
+        ({"password": _PASSWORD}, "$.password", "secret.generic_assignment"),
+        ({"api_key": _PASSWORD}, "$.api_key", "secret.generic_assignment"),
+        ({"client_secret": _PASSWORD}, "$.client_secret", "secret.generic_assignment"),
+        ({"auth": {"token": _PASSWORD}}, "$.auth.token", "secret.generic_assignment"),
+        (
+            {"tool": "deploy", "arguments": {"db": {"DB_PASSWORD": _PASSWORD}}},
+            "$.arguments.db.DB_PASSWORD",
+            "secret.generic_assignment",
+        ),
+        ({"aws_secret_access_key": _AWS_SECRET}, "$.aws_secret_access_key", None),
+    ],
+)
+def test_a_value_is_scanned_after_its_member_name(
+    full: ScanPlan, body: dict[str, object], path: str, detector: str | None
+) -> None:
+    from renlayer_core.dlp import scan_naive_json
+
+    found = full.scan_json(body)
+    assert len(found) == 1, found
+    f = found[0]
+    assert f.path == path
+    assert f.detector == (detector or "secret.aws_secret_key")
+    value = _PASSWORD if detector else _AWS_SECRET
+    # Offsets are in the value, which is redacted whole.
+    assert (f.start, f.end) == (0, len(value))
+    redacted, _ = full.redact_json(body, ALL)
+    assert value not in json.dumps(redacted)
+    assert found == scan_naive_json(DlpConfig.full_catalog(), body, KEY)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"password_policy": "min 8 chars"},
+        {"password": "changeme"},
+        {"password": "<your-password>"},
+        {"api_key": "${API_KEY}"},
+        {"token": "REPLACE_ME"},
+        {"passwords": ["hunter2-Xq9v!Lw7zR"]},  # array items have no member name
+        {"k" * 65 + "_password": "hunter2-Xq9v!Lw7zR"},  # too long a name to be a label
+        {"secret": 12},
+    ],
+)
+def test_member_names_that_make_no_finding(full: ScanPlan, body: dict[str, object]) -> None:
+    from renlayer_core.dlp import scan_naive_json
+
+    assert [f for f in full.scan_json(body) if f.category == "secret"] == []
+    assert full.scan_json(body) == scan_naive_json(DlpConfig.full_catalog(), body, KEY)
+
+
+def test_a_value_alone_keeps_its_anchors_and_its_own_findings(full: ScanPlan) -> None:
+    token = cases.github_token()
+    body = {"note": f"{token} is the password: {_PASSWORD}", "n": [token]}
+    found = full.scan_json(body)
+    assert [(f.path, f.detector, f.start) for f in found] == [
+        ("$.note", "secret.github_token", 0),
+        ("$.note", "secret.generic_assignment", len(token) + 18),
+        ("$.n[0]", "secret.github_token", 0),
+    ]
