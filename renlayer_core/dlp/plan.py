@@ -54,6 +54,11 @@ class ScanPlan:
         return max((r.max_len for r in self.rules), default=0)
 
     @cached_property
+    def quiet_hold(self) -> int:
+        """What a stream scanner holds back while no trigger is in flight (see stream.py)."""
+        return max((r.quiet_hold for r in self.rules), default=0)
+
+    @cached_property
     def context_reach(self) -> int:
         """How far before a value context words (and word boundaries) are looked for."""
         return max((r.spec.context_window for r in self.rules), default=0) + 1

@@ -39,6 +39,12 @@ class Rule:
     whole_word: bool
     radius: int
     max_len: int
+    # How many characters the stream scanner holds back for this rule while none of its
+    # triggers/keywords is in the unreleased tail: `lead + longest trigger match`, or
+    # `max_len` when that is unknown (no lead, unbounded trigger, no keywords).
+    quiet_hold: int
+    # The most characters a match starts before a trigger/keyword match in it (None: unknown).
+    lead: int | None
     validator: Callable[[str], bool] | None
     min_confidence: float
     action: Action
@@ -86,6 +92,8 @@ def _from_spec(spec: DetectorSpec, det: DetectorConfig) -> Rule:
         whole_word=False,
         radius=max(spec.window, spec.max_len),
         max_len=spec.max_len,
+        quiet_hold=_quiet_hold(spec),
+        lead=spec.lead,
         validator=spec.validator,
         min_confidence=det.min_confidence,
         action=det.action or spec.default_action,
@@ -127,6 +135,8 @@ def _from_pattern(pat: PatternDef) -> Rule:
         whole_word=pat.whole_word,
         radius=pat.max_len,
         max_len=max((len(w) for w in words), default=pat.max_len),
+        quiet_hold=max((len(w) for w in words), default=pat.max_len),
+        lead=None,
         validator=validator,
         min_confidence=pat.min_confidence,
         action=pat.action,
@@ -135,6 +145,30 @@ def _from_pattern(pat: PatternDef) -> Rule:
         rank=SPECIFICITY[pat.category],
         spec=spec,
     )
+
+
+def _quiet_hold(spec: DetectorSpec) -> int:
+    if spec.lead is None:
+        return spec.max_len
+    longest = trigger_width(spec.trigger) if spec.trigger else max(map(len, spec.keywords))
+    if longest is None:
+        return spec.max_len
+    # No -1: a trigger ending exactly at the end of what has arrived may still be unseen
+    # (an assertion after it looks at the next character).
+    return min(spec.max_len, spec.lead + longest)
+
+
+def trigger_width(trigger: str) -> int | None:
+    """The longest match of an RE2 trigger in characters (None: unbounded or not parsable),
+    from Python's regex parser: triggers use the syntax both engines share."""
+    import importlib
+
+    parser: Any = importlib.import_module("re._parser")
+    try:
+        _low, high = parser.parse(trigger).getwidth()
+    except Exception:  # any parse failure just means "unknown"
+        return None
+    return int(high) if high < parser.MAXREPEAT else None
 
 
 def make_validator(name: str | None) -> Callable[[str], bool] | None:

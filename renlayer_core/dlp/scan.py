@@ -57,6 +57,8 @@ class Candidates:
     items: list[Candidate]
     spans: list[tuple[int, int]]
     matches: list[tuple[int, int]]
+    # Rules the gate set named (a pattern, trigger or keyword occurs in the region).
+    gated: tuple[int, ...] = ()
 
 
 def find_candidates(m: Matcher, text: str, data: bytes, start: int = 0) -> Candidates:
@@ -68,7 +70,8 @@ def find_candidates(m: Matcher, text: str, data: bytes, start: int = 0) -> Candi
     if m.automaton is not None:
         _keyword_lists(m, data, bstart, raw)
     windows: _Windows = {}
-    for index in _gate(m, data, bstart):
+    gated = _gate(m, data, bstart)
+    for index in gated:
         keyword_re = m.keyword_res.get(index)
         if keyword_re is None or len(data) - bstart <= WHOLE_TEXT_BYTES:
             windows[index] = [(bstart, len(data))]
@@ -78,7 +81,8 @@ def find_candidates(m: Matcher, text: str, data: bytes, start: int = 0) -> Candi
     for index, spans in windows.items():
         merged = _merge(spans, bstart, len(data), None if ascii_only else data)
         _regex_pass(m.rules[index], index, data, merged, raw)
-    return _to_chars(raw, data, ascii_only)
+    cands = _to_chars(raw, data, ascii_only)
+    return Candidates(cands.items, cands.spans, cands.matches, tuple(gated))
 
 
 def _gate(m: Matcher, data: bytes, bstart: int) -> list[int]:

@@ -35,6 +35,11 @@ class DetectorSpec:
     trigger: str | None = None
     # Upper bound on a match's length in characters: the stream scanner holds back this much.
     max_len: int = 256
+    # The most characters a match can start before the start of a trigger (or keyword) match
+    # it contains (checked by a test). Lets the stream scanner release text early: while no
+    # trigger has appeared in the unreleased tail, only `lead` plus the trigger's longest
+    # match minus one need be held for this detector, not `max_len`. None: hold `max_len`.
+    lead: int | None = None
     # Returns False to drop a candidate (checksum, entropy, look-alike test).
     validator: Callable[[str], bool] | None = None
     # Words that raise confidence when found within `context_window` chars before the match.

@@ -3,12 +3,22 @@ emit, findings with offsets in the whole stream.
 
 Equal to scanning the whole text, for every way of splitting it, because of how the emitted
 prefix ends (the cut): the region since the last cut is scanned with the text before it as
-context; the cut is placed at least `max_len` before the end of what has arrived (so every
-match starting before it is complete) and never inside a raw match of any detector (so the
-detectors' left-to-right scans and the overlap resolution split cleanly there). Scanning
-happens once at least `max_len + step` characters are pending (`step` defaults to
-1.5 × `max_len`), which bounds both the work (each character is scanned about
-(max_len + step) / step times) and what is held back (under max_len + step + one chunk)."""
+context; the cut is placed so that every match starting before it is complete, and never
+inside a raw match of any detector (so the detectors' left-to-right scans and the overlap
+resolution split cleanly there).
+
+Where the cut may go, per detector (n = characters arrived; every unfinished match starts at
+or after the last cut, since everything before it was complete):
+- no lead known (keyword-less patterns, custom patterns): n − max_len;
+- a lead and a trigger (or keyword) of bounded length, none of which occurs in the region
+  (the gate set says so): n − (lead + longest trigger match) — an unfinished match contains
+  a trigger match not fully arrived, and starts at most `lead` before it;
+- a trigger hit at h in the region (h the first one): max(h − lead, n − max_len) — every
+  trigger match of an unfinished match starts at or after h.
+So ordinary prose is held back by ~230 characters (the plan's `quiet_hold`), while a PEM
+block or JWT in flight is held until its detector's `max_len` has passed its start. Scanning
+happens once `quiet_hold + step` characters are pending (`step` defaults to 4 × quiet_hold,
+at least MIN_STEP): each character is scanned about (quiet_hold + step) / step times."""
 
 from __future__ import annotations
 
@@ -20,14 +30,14 @@ import msgspec
 from renlayer_core.dlp import redact as _redact
 from renlayer_core.dlp.finding import Finding
 from renlayer_core.dlp.resolve import findings_from
-from renlayer_core.dlp.scan import find_candidates
+from renlayer_core.dlp.scan import Candidates, find_candidates
 from renlayer_core.dlp.textcodec import clean
 from renlayer_core.errors import InvalidInput
 
 if TYPE_CHECKING:
     from renlayer_core.dlp.plan import ScanPlan
 
-MIN_STEP = 256
+MIN_STEP = 512
 
 
 class StreamScanner:
@@ -38,14 +48,14 @@ class StreamScanner:
         self._redact = redact
         self._actions = actions
         self._styles = plan.styles
-        self._hold = plan.max_len
+        self._hold = plan.quiet_hold
         self._keep = plan.context_reach
         if step is not None and step < 1:
             raise InvalidInput("a stream's scan step must be at least 1 character")
-        # Each scan covers hold + step characters and advances by step: step = 1.5 × hold
-        # scans every character ~1.7 times, against ~2 for step = hold, for a little more
-        # latency (what is held back grows from 2 to 2.5 × hold).
-        self._step = step if step is not None else max(plan.max_len * 3 // 2, MIN_STEP)
+        # Each scan covers hold + step characters and advances by about step; every scan also
+        # has a fixed cost (~10 µs of Python and RE2 calls), so steps of a few hundred
+        # characters keep the total near 1.5 × a whole-text scan.
+        self._step = step if step is not None else max(self._hold * 4, MIN_STEP)
         self._buf = ""  # text from absolute offset _base on; _base ≤ _final
         # Chunks not yet joined into _buf: appending to a long str on every small chunk
         # would copy the whole buffer each time.
@@ -94,7 +104,7 @@ class StreamScanner:
         text, data = clean(self._buf)
         start = self._final - self._base
         cands = find_candidates(self._plan.matcher, text, data, start)
-        cut = len(text) if final else _safe_cut(len(text) - self._hold, cands.matches)
+        cut = len(text) if final else _safe_cut(self._bound(text, start, cands), cands.matches)
         if cut <= start:
             self._due = 2 * self._pending()  # a long run of overlapping matches: back off
             return ""
@@ -115,6 +125,21 @@ class StreamScanner:
         self._buf = self._buf[drop:]
         self._base += drop
         return out
+
+    def _bound(self, text: str, start: int, cands: Candidates) -> int:
+        """The furthest cut that leaves no unfinished match before it (see module doc)."""
+        n = len(text)
+        bound = n - self._hold
+        matcher = self._plan.matcher
+        for index in cands.gated:
+            rule = matcher.rules[index]
+            found = matcher.keyword_res.get(index)
+            if rule.lead is None or found is None:
+                continue  # its max_len is within the quiet hold, or it has no trigger
+            hit = found[0].search(text, start)
+            if hit is not None:
+                bound = min(bound, max(hit.start() - rule.lead, n - rule.max_len))
+        return bound
 
 
 def _safe_cut(cut: int, matches: list[tuple[int, int]]) -> int:

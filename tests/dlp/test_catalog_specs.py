@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from renlayer_core.dlp import catalog
 from renlayer_core.dlp.catalog import BY_ID, CATALOG
 from renlayer_core.dlp.reference import candidates, compile_pattern
-from renlayer_core.dlp.rx import compile_checked, iter_spans
+from renlayer_core.dlp.rules import trigger_width
+from renlayer_core.dlp.rx import compile_checked, iter_spans, keyword_alternation
 from renlayer_core.dlp.spec import DetectorSpec
 from renlayer_core.errors import NotFound
 
@@ -173,3 +174,40 @@ def test_trigger_contract_on_generated_texts(data: st.DataObject) -> None:
     trigger = compile_checked(spec.trigger, spec.id)
     for cand in candidates(spec, text):
         assert _contains_trigger(trigger, text, cand.match_start, cand.match_end)
+
+
+# -- leads (the stream scanner's early release) ---------------------------------------------
+_LEADED = [s for s in CATALOG if s.lead is not None]
+
+
+def _anchor(spec: DetectorSpec) -> Any:
+    source = spec.trigger if spec.trigger is not None else keyword_alternation(spec.keywords)
+    return compile_checked(source, spec.id)
+
+
+@pytest.mark.parametrize("spec", _LEADED, ids=_ids)
+def test_lead_bounds_where_a_match_starts_before_its_trigger(spec: DetectorSpec) -> None:
+    """Every candidate contains a trigger (or keyword) match starting at most `lead`
+    characters after the candidate's start, and the trigger's longest match is bounded."""
+    assert spec.lead is not None and spec.keywords
+    assert spec.trigger is None or trigger_width(spec.trigger) is not None
+    anchor = _anchor(spec)
+    seen = 0
+    for text in _trigger_texts():
+        data = text.encode("utf-8")
+        for cand in candidates(spec, text):
+            seen += 1
+            bstart = len(text[: cand.match_start].encode("utf-8"))
+            bend = len(text[: cand.match_end].encode("utf-8"))
+            first = next(iter_spans(anchor, data, bstart, bend), None)
+            assert first is not None
+            lead = len(data[bstart : first[0][0]].decode("utf-8"))
+            assert lead <= spec.lead, text[cand.match_start : cand.match_end]
+    assert seen
+
+
+def test_the_full_catalog_releases_a_quiet_stream_early() -> None:
+    from renlayer_core.dlp import DlpConfig, compile_plan
+
+    plan = compile_plan(DlpConfig.full_catalog(), b"k" * 32)
+    assert plan.quiet_hold <= 300 < plan.max_len

@@ -154,3 +154,60 @@ def test_a_finished_stream_refuses_more(plan: ScanPlan) -> None:
     stream.finish()
     with pytest.raises(InvalidInput, match="already finished"):
         stream.feed("x")
+
+
+# -- early release ---------------------------------------------------------------------------
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    which=st.sampled_from([0, 2, 3]),
+    text=texts,
+    cuts=st.lists(st.integers(0, 3000), max_size=40),
+    step=st.sampled_from([None, 1, 7, 50]),
+)
+def test_any_split_streams_like_the_whole_text_with_early_release(
+    which: int, text: str, cuts: list[int], step: int | None
+) -> None:
+    """The full catalog (PEM keys, JWTs, service-account files, assignments, emails …), whose
+    quiet hold is a few hundred characters: streams of this size cut many times."""
+    text = text * 3
+    check(PLANS[which], text, split(text, cuts), step)
+
+
+def prose(n: int) -> str:
+    sentence = "the agent read the file and wrote a short summary of the release notes. "
+    return (sentence * (n // len(sentence) + 1))[:n]
+
+
+@pytest.mark.parametrize("kb", [4, 32])
+def test_clean_prose_is_released_within_a_few_hundred_characters(plan: ScanPlan, kb: int) -> None:
+    text = prose(kb * 1024)
+    stream = plan.stream()
+    released, worst = 0, 0
+    for i in range(0, len(text), 100):
+        released += len(stream.feed(text[i : i + 100]))
+        worst = max(worst, min(i + 100, len(text)) - released)
+    # Held back at most: quiet hold + step + one chunk — not the plan's max_len (6 700).
+    step = max(4 * plan.quiet_hold, 512)
+    assert plan.quiet_hold <= 300 < plan.max_len
+    assert worst <= plan.quiet_hold + step + 100
+    assert len(text) - released <= plan.quiet_hold + step + 100
+    assert released + len(stream.finish()) == len(text)
+
+
+def test_a_private_key_in_flight_is_held_until_it_completes(plan: ScanPlan) -> None:
+    key = next(c.text for c in cases.CASES if c.detector_id == "secret.private_key" and c.spans)
+    text = prose(2000) + "\n" + key + "\n" + prose(3000)
+    begin = text.index("-----BEGIN")
+    stream = plan.stream(actions=ALL)
+    out = ""
+    for i in range(0, len(text), 100):
+        out += stream.feed(text[i : i + 100])
+        # Nothing from the key's first line on is released while the key may still grow.
+        assert len(out) <= begin
+    out += stream.finish()
+    assert key not in out and "[REDACTED:secret.private_key]" in out
+    check(plan, text, [text[i : i + 100] for i in range(0, len(text), 100)])

@@ -33,6 +33,7 @@ EMAIL = DetectorSpec(
     keywords=("@",),
     window=900,
     max_len=880,
+    lead=218,
     validator=v.email,
     context_words=("email", "e-mail", "mail", "contact", "from", "to", "cc"),
     confidence=0.9,

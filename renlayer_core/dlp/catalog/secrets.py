@@ -24,6 +24,7 @@ def _secret(
     trigger: str | None = None,
     window: int,
     max_len: int,
+    lead: int | None = None,
     validator: Validator | None = None,
     confidence: float,
     context_words: tuple[str, ...] = (),
@@ -39,6 +40,7 @@ def _secret(
         trigger=trigger,
         window=window,
         max_len=max_len,
+        lead=lead,
         validator=validator,
         context_words=context_words,
         confidence=confidence,
@@ -66,6 +68,7 @@ PRIVATE_KEY = _secret(
     trigger=r"-----BEGIN " + _PEM_KIND + r"PRIVATE KEY",
     window=5200,
     max_len=5100,
+    lead=0,
     validator=v.pem_private_key,
     confidence=0.99,
 )
@@ -84,6 +87,7 @@ JWT = _secret(
     keywords=("eyJ",),
     window=5800,
     max_len=5720,
+    lead=2,
     validator=v.jwt,
     confidence=0.9,
     context_words=("bearer", "authorization", "token", "jwt"),
@@ -98,6 +102,7 @@ AWS_ACCESS_KEY = _secret(
     trigger=r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
     window=64,
     max_len=22,
+    lead=2,
     validator=v.aws_access_key,
     confidence=0.95,
     context_words=("aws", "access_key", "access_key_id", "accesskeyid", "iam"),
@@ -114,6 +119,7 @@ AWS_SECRET_KEY = _secret(
     window=128,
     trigger=_AWS_SK_LABEL,
     max_len=90,
+    lead=0,
     validator=v.all_of(v.not_(v.placeholder), v.entropy_at_least(3.5)),
     confidence=0.95,
 )
@@ -146,6 +152,7 @@ GCP_SERVICE_ACCOUNT = _secret(
     keywords=("service_account",),
     window=6800,
     max_len=6700,
+    lead=19,
     validator=v.pem_private_key,
     confidence=0.99,
 )
@@ -180,6 +187,7 @@ GITHUB_TOKEN = _secret(
     trigger=r"gh[pousr]_[A-Za-z0-9]{36}",
     window=64,
     max_len=42,
+    lead=2,
     validator=v.github_classic_token,
     confidence=0.99,
 )
@@ -234,6 +242,7 @@ SLACK_TOKEN = _secret(
     keywords=("xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-", "xapp-"),
     window=256,
     max_len=180,
+    lead=2,
     validator=v.token_value(3.0),
     confidence=0.95,
 )
@@ -261,6 +270,7 @@ STRIPE_KEY = _secret(
     keywords=("sk_live_", "sk_test_", "rk_live_", "rk_test_"),
     window=300,
     max_len=257,
+    lead=2,
     validator=v.token_value(3.0),
     confidence=0.95,
 )
@@ -279,6 +289,7 @@ OPENAI_KEY = _secret(
     keywords=("sk-",),
     window=320,
     max_len=265,
+    lead=2,
     validator=v.token_value(3.0),
     confidence=0.95,
 )
@@ -292,6 +303,7 @@ ANTHROPIC_KEY = _secret(
     keywords=("sk-ant-",),
     window=220,
     max_len=182,
+    lead=2,
     validator=v.token_value(3.0),
     confidence=0.99,
 )
@@ -354,6 +366,7 @@ PYPI_TOKEN = _secret(
     keywords=("pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"),
     window=480,
     max_len=430,
+    lead=2,
     validator=v.token_value(3.0),
     confidence=0.99,
 )
@@ -391,9 +404,9 @@ RENLAYER_KEY = _secret(
     confidence=0.99,
 )
 
-# "user:password@" after a URL's "://" (unbounded: a trigger only has to be contained in
-# every match, and these runs end at the first '/', space or quote anyway).
-_USERINFO_TRIGGER = r"[^:@/\s\"'<>]*:[^@/\s\"'<>]+@"
+# "user:password@" after a URL's "://", bounded as in the patterns (the stream scanner
+# needs a trigger's longest match).
+_USERINFO_TRIGGER = r"[^:@/\s\"'<>]{0,64}:[^@/\s\"'<>]{1,128}@"
 
 _DB_SCHEMES = (
     "postgres",
@@ -423,6 +436,7 @@ DATABASE_URL = _secret(
     ),
     window=520,
     max_len=490,
+    lead=0,
     validator=v.password_in_url,
     confidence=0.9,
 )
@@ -466,6 +480,7 @@ GENERIC_ASSIGNMENT = _secret(
     trigger=_ASSIGNMENT_TRIGGER,
     window=440,
     max_len=420,
+    lead=41,
     validator=v.generic_secret,
     confidence=0.6,
     context_boost=0.0,
@@ -485,6 +500,7 @@ BEARER_TOKEN = _secret(
     trigger=r"(?i)authorization" + ASSIGN + r"(?i:bearer)[ \t]",
     window=680,
     max_len=660,
+    lead=0,
     validator=v.bearer_token,
     confidence=0.8,
 )
@@ -500,6 +516,7 @@ BASIC_AUTH = _secret(
     trigger=r"(?i)authorization" + ASSIGN + r"(?i:basic)[ \t]",
     window=480,
     max_len=460,
+    lead=0,
     validator=v.basic_credentials,
     confidence=0.9,
 )
@@ -544,6 +561,7 @@ VAULT_TOKEN = _secret(
     keywords=("hvs.", "hvb."),
     window=340,
     max_len=307,
+    lead=2,
     validator=v.token_value(3.5),
     confidence=0.9,
 )
@@ -561,6 +579,7 @@ URL_PASSWORD = _secret(
     trigger=r"://" + _USERINFO_TRIGGER,
     window=480,
     max_len=470,
+    lead=6,
     validator=v.password_in_url,
     confidence=0.85,
 )
@@ -597,6 +616,7 @@ GOOGLE_OAUTH_TOKEN = _secret(
     keywords=("ya29.",),
     window=1040,
     max_len=1026,
+    lead=2,
     validator=v.token_value(3.5),
     confidence=0.9,
 )
@@ -630,6 +650,7 @@ CLI_PASSWORD = _secret(
     keywords=("curl", "mysql", "mariadb", "sshpass", "docker"),
     window=440,
     max_len=410,
+    lead=0,
     validator=v.password_in_url,
     confidence=0.85,
 )
