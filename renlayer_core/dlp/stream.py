@@ -30,8 +30,9 @@ import msgspec
 from renlayer_core.dlp import redact as _redact
 from renlayer_core.dlp.finding import Finding
 from renlayer_core.dlp.resolve import findings_from
+from renlayer_core.dlp.rx import iter_spans
 from renlayer_core.dlp.scan import Candidates, find_candidates
-from renlayer_core.dlp.textcodec import clean
+from renlayer_core.dlp.textcodec import char_to_byte, clean
 from renlayer_core.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -64,6 +65,10 @@ class StreamScanner:
         self._base = 0
         self._final = 0  # output emitted and findings final before this offset
         self._due = self._hold + self._step  # pending characters that trigger a scan
+        # Characters still to arrive before the next scan, and the limit on what is kept:
+        # feed() runs once per SSE delta (often a few characters), so it only counts.
+        self._until = self._due
+        self._max_chars = plan.limits.max_chars
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._closed = False
         self.findings: list[Finding] = []
@@ -73,11 +78,16 @@ class StreamScanner:
         if self._closed:
             raise InvalidInput("the stream is already finished")
         self._parts.append(chunk)
-        self._parts_len += len(chunk)
-        self._plan.limits.check_chars(len(self._buf) + self._parts_len)
-        if self._pending() < self._due:
+        size = len(chunk)
+        self._parts_len += size
+        if self._parts_len + len(self._buf) > self._max_chars:
+            self._plan.limits.check_chars(len(self._buf) + self._parts_len)
+        self._until -= size
+        if self._until > 0:
             return ""
-        return self._advance(final=False)
+        out = self._advance(final=False)
+        self._until = self._due - self._pending()
+        return out
 
     def feed_bytes(self, chunk: bytes) -> str:
         """Bytes chunks may split a UTF-8 sequence; invalid bytes become U+FFFD."""
@@ -104,7 +114,9 @@ class StreamScanner:
         text, data = clean(self._buf)
         start = self._final - self._base
         cands = find_candidates(self._plan.matcher, text, data, start)
-        cut = len(text) if final else _safe_cut(self._bound(text, start, cands), cands.matches)
+        cut = (
+            len(text) if final else _safe_cut(self._bound(text, data, start, cands), cands.matches)
+        )
         if cut <= start:
             self._due = 2 * self._pending()  # a long run of overlapping matches: back off
             return ""
@@ -126,19 +138,23 @@ class StreamScanner:
         self._base += drop
         return out
 
-    def _bound(self, text: str, start: int, cands: Candidates) -> int:
+    def _bound(self, text: str, data: bytes, start: int, cands: Candidates) -> int:
         """The furthest cut that leaves no unfinished match before it (see module doc)."""
         n = len(text)
         bound = n - self._hold
         matcher = self._plan.matcher
+        bstart = -1
         for index in cands.gated:
             rule = matcher.rules[index]
             found = matcher.keyword_res.get(index)
             if rule.lead is None or found is None:
                 continue  # its max_len is within the quiet hold, or it has no trigger
-            hit = found[0].search(text, start)
+            if bstart < 0:
+                bstart = start if len(data) == n else char_to_byte(text, start)
+            hit = next(iter_spans(found[0], data, bstart, len(data)), None)
             if hit is not None:
-                bound = min(bound, max(hit.start() - rule.lead, n - rule.max_len))
+                at = hit[0][0] if len(data) == n else len(data[: hit[0][0]].decode("utf-8"))
+                bound = min(bound, max(at - rule.lead, n - rule.max_len))
         return bound
 
 
