@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from renlayer_core.dlp.limits import Limits
@@ -31,7 +32,13 @@ def key_context(loc: Loc, in_key: bool) -> str:
     would lose the label that makes its value a finding; findings still lie in the value."""
     if in_key or loc is None or not isinstance(loc[1], str) or len(loc[1]) > KEY_CONTEXT_MAX:
         return ""
-    return json.dumps(loc[1], ensure_ascii=False) + ": "
+    return _labelled(loc[1])
+
+
+@lru_cache(maxsize=4096)
+def _labelled(name: str) -> str:
+    # Payloads repeat the same few member names thousands of times.
+    return json.dumps(name, ensure_ascii=False) + ": "
 
 
 def render(loc: Loc) -> str:
