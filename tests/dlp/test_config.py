@@ -144,4 +144,4 @@ def test_documents_round_trip_through_json() -> None:
 def test_documents_are_immutable() -> None:
     det = DetectorConfig(type="pii.email")
     with pytest.raises(ValidationError):
-        det.action = "block"  # type: ignore[misc]
+        det.action = "block"

@@ -45,7 +45,7 @@ PROSE = (
 SEPARATORS = (" ", "\n", "\t", ", ", '"', "'", ": ", "=", "/", "é", "😀", "\r\n", "")
 SNIPPETS = tuple(c.text for c in cases.CASES)
 
-CUSTOM_PATTERNS = (
+CUSTOM_PATTERNS: tuple[dict[str, object], ...] = (
     {"name": "codename", "keywords": ["bluebird", "Project X", "key"], "action": "redact"},
     {"name": "exact", "keywords": ["ACME", "AC"], "case_sensitive": True, "whole_word": False},
     {"name": "employee", "category": "pii", "regex": r"\bEMP-(?P<value>[0-9]{5})\b"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -52,7 +53,7 @@ def test_a_card_number_stored_as_a_json_number_is_found_and_becomes_a_string(
 def test_redacted_json_stays_valid_and_untouched_values_are_kept(plan: ScanPlan) -> None:
     token = cases.github_token()
     visa = cases.card("4", 16)
-    body = [{"a": f'quote " and {token}', "b": [visa, "clean"]}, "tail\n"]
+    body: list[Any] = [{"a": f'quote " and {token}', "b": [visa, "clean"]}, "tail\n"]
     redacted, found = plan.redact_json(body, ALL)
     text = json.dumps(redacted)
     assert json.loads(text) == redacted
