@@ -86,7 +86,10 @@ class StreamScanner:
         if self._until > 0:
             return ""
         out = self._advance(final=False)
-        self._until = self._due - self._pending()
+        # At least step / 2 new characters before the next scan: while a long secret is in
+        # flight most of the text stays pending, and rescanning it on every chunk would cost
+        # O(max_len² / chunk).
+        self._until = max(self._due - self._pending(), self._step // 2)
         return out
 
     def feed_bytes(self, chunk: bytes) -> str:
