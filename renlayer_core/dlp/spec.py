@@ -26,8 +26,20 @@ class DetectorSpec:
     # shared RE2 set instead (keep that set small: it slows down as it grows).
     keywords: tuple[str, ...] = ()
     window: int = 256
+    # An RE2 pattern of which every match of `pattern` contains a match (a test checks it on
+    # every labelled case and every reference candidate). When set, the plan's gate set and
+    # windows look for it instead of the keywords: for detectors whose keywords are common
+    # words ("token", "secret", "asia"), a trigger that includes the separator or the token's
+    # shape names the detector only where a match is plausible. Case as written (use `(?i)`).
+    # Must not match the empty string. The naive twin ignores it.
+    trigger: str | None = None
     # Upper bound on a match's length in characters: the stream scanner holds back this much.
     max_len: int = 256
+    # The most characters a match can start before the start of a trigger (or keyword) match
+    # it contains (checked by a test). Lets the stream scanner release text early: while no
+    # trigger has appeared in the unreleased tail, only `lead` plus the trigger's longest
+    # match minus one need be held for this detector, not `max_len`. None: hold `max_len`.
+    lead: int | None = None
     # Returns False to drop a candidate (checksum, entropy, look-alike test).
     validator: Callable[[str], bool] | None = None
     # Words that raise confidence when found within `context_window` chars before the match.

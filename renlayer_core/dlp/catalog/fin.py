@@ -1,0 +1,71 @@
+"""Financial data: payment cards, IBANs, US routing numbers. Default action: redact."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from renlayer_core.dlp import validators as v
+from renlayer_core.dlp.catalog._parts import LABEL_FILLER, START
+from renlayer_core.dlp.spec import DetectorSpec
+
+# 13..19 digits, bare or grouped by spaces/dashes the way cards are printed (4-4-4-4[-3],
+# Amex 4-6-5, Diners 4-6-4). The validator checks brand range, length, Luhn and filler.
+_GROUPED = (
+    r"[0-9]{4}(?:[ \-][0-9]{4}){3}(?:[ \-][0-9]{1,3})?",
+    r"[0-9]{4}[ \-][0-9]{6}[ \-][0-9]{4,5}",
+    r"[0-9]{13,19}",
+)
+CREDIT_CARD = DetectorSpec(
+    id="fin.credit_card",
+    category="fin",
+    title="Payment card number (Luhn, known brand ranges)",
+    # A leading "123." is swallowed so that the digits of 2.4999999999999996 reach the
+    # validator as a decimal (and are rejected) instead of as a 16-digit number.
+    pattern=START + r"(?P<value>(?:[0-9]{1,20}\.)?(?:" + "|".join(_GROUPED) + r"))\b",
+    max_len=46,
+    validator=v.card_number,
+    context_words=(
+        "card",
+        "credit",
+        "debit",
+        "visa",
+        "mastercard",
+        "amex",
+        "cc",
+        "pan",
+        "payment",
+        "cardnumber",
+        "card_number",
+    ),
+    confidence=0.85,
+    context_boost=0.1,
+    default_action="redact",
+)
+
+IBAN = DetectorSpec(
+    id="fin.iban",
+    category="fin",
+    title="IBAN (country length and mod-97 verified)",
+    pattern=START + r"(?P<value>[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b",
+    max_len=45,
+    validator=v.iban,
+    context_words=("iban", "account", "bank", "konto", "compte", "sepa", "transfer"),
+    confidence=0.95,
+    context_boost=0.05,
+    default_action="redact",
+)
+
+ABA_ROUTING = DetectorSpec(
+    id="fin.aba_routing",
+    category="fin",
+    title="US bank routing number (ABA checksum, next to its label)",
+    pattern=(START + r"(?i:routing|aba|rtn|transit)" + LABEL_FILLER + r"\b(?P<value>[0-9]{9})\b"),
+    keywords=("routing", "aba", "rtn", "transit"),
+    window=128,
+    max_len=80,
+    validator=v.aba_routing,
+    confidence=0.9,
+    default_action="redact",
+)
+
+DETECTORS: Final[tuple[DetectorSpec, ...]] = (CREDIT_CARD, IBAN, ABA_ROUTING)

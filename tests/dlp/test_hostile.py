@@ -1,0 +1,50 @@
+"""Hostile input: backtracking-shaped regexes, huge bodies, invalid bytes. RE2 keeps every
+scan linear; limits turn oversized input into a clear error. No timing assertions here."""
+
+from __future__ import annotations
+
+import pytest
+
+from renlayer_core.dlp import DlpConfig, Limits, compile_plan
+from renlayer_core.errors import PayloadTooLarge
+
+KEY = b"hostile-fingerprint-key-00000000"
+
+
+@pytest.mark.parametrize("regex", [r"(a+)+$", r"(a|aa)+b", r"(.*a){12}x", r"([a-z]+)*!"])
+def test_catastrophic_backtracking_shapes_stay_linear(regex: str) -> None:
+    plan = compile_plan(DlpConfig.parse({"patterns": [{"name": "evil", "regex": regex}]}), KEY)
+    adversarial = "a" * (1 << 20) + "!"
+    found = plan.scan_text(adversarial)  # returns: RE2 has no backtracking
+    assert isinstance(found, list)
+
+
+def test_a_50_mb_body_is_rejected_with_a_clear_error() -> None:
+    plan = compile_plan(DlpConfig.full_catalog(), KEY)
+    body = "x" * (50 * 1024 * 1024)
+    with pytest.raises(PayloadTooLarge) as info:
+        plan.scan_text(body)
+    assert info.value.code == "payload_too_large"
+    assert "larger than the scan limit of 16777216" in info.value.message
+    with pytest.raises(PayloadTooLarge):
+        plan.scan_bytes(body.encode())
+
+
+def test_a_stream_is_bounded_by_the_same_limit() -> None:
+    plan = compile_plan(DlpConfig.full_catalog(), KEY, Limits(max_chars=50_000))
+    stream = plan.stream()
+    out = "".join(stream.feed("word " * 1000) for _ in range(100)) + stream.finish()
+    assert len(out) == 500_000  # the held-back buffer stays small, so no limit is hit
+
+
+def test_invalid_utf8_everywhere_is_scanned_not_crashed() -> None:
+    plan = compile_plan(DlpConfig.full_catalog(), KEY)
+    junk = bytes(range(256)) * 64 + b"\xed\xa0\x80 jane.roe@example.com \xf0\x28\x8c\x28"
+    found = plan.scan_bytes(junk)
+    assert [f.detector for f in found] == ["pii.email"]
+
+
+def test_many_keyword_hits_do_not_blow_up() -> None:
+    plan = compile_plan(DlpConfig.full_catalog(), KEY)
+    text = "password=token key=api secret=pass " * 20_000
+    assert isinstance(plan.scan_text(text), list)
