@@ -121,6 +121,45 @@ def test_plan_equals_naive_twin_on_long_texts(text: str, filler: int) -> None:
     assert PLANS[2].scan_text(long) == scan_naive(CONFIGS[2], long, KEY)
 
 
+@contextlib.contextmanager
+def small_blocks(size: int) -> Iterator[None]:
+    """Gate block by block with tiny blocks, so matches straddle many block edges."""
+    saved = scan_module.GATE_BLOCK_BYTES
+    scan_module.GATE_BLOCK_BYTES = size
+    try:
+        yield
+    finally:
+        scan_module.GATE_BLOCK_BYTES = saved
+
+
+@SETTINGS
+@given(
+    which=st.integers(0, len(CONFIGS) - 1),
+    parts=st.lists(texts, min_size=1, max_size=4),
+    shift=st.text(alphabet="ab 1-é\n", max_size=70),
+    size=st.integers(1, 96),
+    windowed=st.booleans(),
+)
+def test_block_gating_equals_naive_twin(
+    which: int, parts: list[str], shift: str, size: int, windowed: bool
+) -> None:
+    plan, config = PLANS[which], CONFIGS[which]
+    text = shift + "".join(parts)
+    with small_blocks(size), windows_always() if windowed else contextlib.nullcontext():
+        fast = plan.scan_text(text)
+    assert fast == scan_naive(config, text, KEY)
+
+
+def test_block_gating_finds_a_secret_across_a_block_edge() -> None:
+    plan, config = PLANS[2], CONFIGS[2]
+    secret = "AKIAIOSFODNN7EXAMPLE card 4111 1111 1111 1111 password = hunter2hunter2"
+    for offset in range(0, 40, 3):
+        text = "x" * offset + ("lorem ipsum " * 20 + secret + " ") * 6
+        with small_blocks(64):
+            fast = plan.scan_text(text)
+        assert fast and fast == scan_naive(config, text, KEY)
+
+
 json_values = st.recursive(
     st.one_of(texts, st.integers(), st.floats(allow_nan=False), st.booleans(), st.none()),
     lambda children: st.one_of(
