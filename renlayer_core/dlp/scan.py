@@ -32,7 +32,7 @@ WHOLE_TEXT_BYTES = 8192
 # Whether a detector with many keyword hits switches to one pass over the whole region (the
 # differential tests turn it off to exercise window merging).
 HIT_BUDGET = True
-# Regions longer than two blocks are gated block by block (each block extended by the longest
+# Regions longer than eight blocks are gated block by block (each block extended by the longest
 # gate match), and a detector runs only around the blocks that named it: on large clean text a
 # stray digit run no longer costs a card or phone pass over the whole text.
 GATE_BLOCK_BYTES = 4096
@@ -76,19 +76,13 @@ def find_candidates(m: Matcher, text: str, data: bytes, start: int = 0) -> Candi
     if m.automaton is not None:
         _keyword_lists(m, data, bstart, raw)
     windows: _Windows = {}
-    regions = _gate(m, data, bstart, scale)
-    gated = [index for index in m.gate_rules if index in regions]
+    gated, regions = _gate(m, data, bstart, scale)
     for index in gated:
         keyword_re = m.keyword_res.get(index)
-        reach = m.rules[index].radius * scale
-        if keyword_re is None or len(data) - bstart <= WHOLE_TEXT_BYTES:
-            windows[index] = _around(regions[index], reach, bstart, len(data))
+        if regions is None and (keyword_re is None or len(data) - bstart <= WHOLE_TEXT_BYTES):
+            windows[index] = [(bstart, len(data))]
         else:
-            windows[index] = [
-                w
-                for lo, hi in regions[index]
-                for w in _hit_windows(keyword_re, data, lo, hi, reach)
-            ]
+            windows[index] = _windows(m, index, data, regions=regions, scale=scale, bstart=bstart)
     for index, spans in windows.items():
         merged = _merge(spans, bstart, len(data), None if ascii_only else data)
         _regex_pass(m.rules[index], index, data, merged, raw)
@@ -96,18 +90,18 @@ def find_candidates(m: Matcher, text: str, data: bytes, start: int = 0) -> Candi
     return Candidates(cands.items, cands.spans, cands.matches, tuple(gated))
 
 
-def _gate(m: Matcher, data: bytes, bstart: int, scale: int) -> _Windows:
-    """Rule index → byte regions in which the gate named it (the whole region unless gated
-    block by block)."""
+def _gate(m: Matcher, data: bytes, bstart: int, scale: int) -> tuple[list[int], _Windows | None]:
+    """The rules the gate names, and where: rule index → byte regions in which it named
+    them, or None for the whole region (texts too short to gate block by block)."""
     if m.gate is None:
-        return {}
+        return [], None
     # One character of context before the region keeps `\b`/`^` honest at its edge; extra
     # text can only add set hits, and the set is only a prefilter.
     lo = 0 if bstart == 0 else snap_back(data, bstart - 1)
     end = len(data)
-    if m.gate_span is None or end - lo <= 2 * GATE_BLOCK_BYTES:
+    if m.gate_span is None or end - lo <= 8 * GATE_BLOCK_BYTES:
         hits = m.gate.Match(data if lo == 0 else data[lo:])
-        return {m.gate_rules[i]: [(bstart, end)] for i in hits or ()}
+        return [m.gate_rules[i] for i in hits or ()], None
     # A gate match starting in a block is at most `gate_span` characters long, so the block
     # extended by that (plus a character each side for `\b`) holds it with its neighbours.
     reach = m.gate_span * scale + 4
@@ -117,14 +111,20 @@ def _gate(m: Matcher, data: bytes, bstart: int, scale: int) -> _Windows:
         b = snap_forward(data, min(end, first + GATE_BLOCK_BYTES + reach))
         for i in m.gate.Match(data[a:b]) or ():
             regions.setdefault(m.gate_rules[i], []).append((a, b))
-    return regions
+    return sorted(regions), regions  # rule order, as the gate set lists them
 
 
-def _around(regions: list[tuple[int, int]], reach: int, lo: int, hi: int) -> list[tuple[int, int]]:
-    # A region is a "hit" that holds every match it can contain: widen it like a keyword hit.
-    if regions == [(lo, hi)]:
-        return regions
-    return [(a - reach, b + reach) for a, b in regions]
+def _windows(
+    m: Matcher, index: int, data: bytes, *, regions: _Windows | None, scale: int, bstart: int
+) -> list[tuple[int, int]]:
+    """Where rule `index` runs: around its keyword hits, or around the blocks that named it
+    (a block holds every match it can contain, so it is widened like a keyword hit)."""
+    reach = m.rules[index].radius * scale
+    keyword_re = m.keyword_res.get(index)
+    spans = [(bstart, len(data))] if regions is None else regions[index]
+    if keyword_re is None or len(data) - bstart <= WHOLE_TEXT_BYTES:
+        return [(a - reach, b + reach) for a, b in spans]
+    return [w for lo, hi in spans for w in _hit_windows(keyword_re, data, lo, hi, reach)]
 
 
 def _hit_windows(
