@@ -78,11 +78,7 @@ def find_candidates(m: Matcher, text: str, data: bytes, start: int = 0) -> Candi
     windows: _Windows = {}
     gated, regions = _gate(m, data, bstart, scale)
     for index in gated:
-        keyword_re = m.keyword_res.get(index)
-        if regions is None and (keyword_re is None or len(data) - bstart <= WHOLE_TEXT_BYTES):
-            windows[index] = [(bstart, len(data))]
-        else:
-            windows[index] = _windows(m, index, data, regions=regions, scale=scale, bstart=bstart)
+        windows[index] = _windows(m, index, data, regions=regions, scale=scale, bstart=bstart)
     for index, spans in windows.items():
         merged = _merge(spans, bstart, len(data), None if ascii_only else data)
         _regex_pass(m.rules[index], index, data, merged, raw)
@@ -117,14 +113,18 @@ def _gate(m: Matcher, data: bytes, bstart: int, scale: int) -> tuple[list[int], 
 def _windows(
     m: Matcher, index: int, data: bytes, *, regions: _Windows | None, scale: int, bstart: int
 ) -> list[tuple[int, int]]:
-    """Where rule `index` runs: around its keyword hits, or around the blocks that named it
-    (a block holds every match it can contain, so it is widened like a keyword hit)."""
+    """Where rule `index` runs: around the blocks that named it (a block holds every gate
+    match starting in it, and a match lies within `radius` of its gate match, so a block is
+    widened like a keyword hit), or around its keyword hits in the whole region. Within named
+    blocks, locating keyword hits first costs more than it saves (measured: 1 MB of code and
+    logs, generic assignments 2.2 → 1.4 ms)."""
     reach = m.rules[index].radius * scale
+    if regions is not None:
+        return [(a - reach, b + reach) for a, b in regions[index]]
     keyword_re = m.keyword_res.get(index)
-    spans = [(bstart, len(data))] if regions is None else regions[index]
     if keyword_re is None or len(data) - bstart <= WHOLE_TEXT_BYTES:
-        return [(a - reach, b + reach) for a, b in spans]
-    return [w for lo, hi in spans for w in _hit_windows(keyword_re, data, lo, hi, reach)]
+        return [(bstart, len(data))]
+    return _hit_windows(keyword_re, data, bstart, len(data), reach)
 
 
 def _hit_windows(
