@@ -6,6 +6,7 @@ must agree exactly — same findings, same offsets, same confidence, same finger
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 from collections.abc import Iterator
@@ -152,12 +153,17 @@ def test_block_gating_equals_naive_twin(
 
 def test_block_gating_finds_a_secret_across_a_block_edge() -> None:
     plan, config = PLANS[2], CONFIGS[2]
-    secret = "AKIAIOSFODNN7EXAMPLE card 4111 1111 1111 1111 password = hunter2hunter2"
+    # The PEM body runs far past its trigger's block: its detector must run beyond the block.
+    lines = (bytes((i * 37 + j * 11) % 256 for j in range(48)) for i in range(20))
+    body = "\n".join(base64.b64encode(line).decode() for line in lines)
+    pem = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
+    secret = f"AKIAIOSFODNN7EXAMPLE card 4111 1111 1111 1111 password = hunter2hunter2 {pem}"
     for offset in range(0, 40, 3):
         text = "x" * offset + ("lorem ipsum " * 20 + secret + " ") * 6
         with small_blocks(64):
             fast = plan.scan_text(text)
-        assert fast and fast == scan_naive(config, text, KEY)
+        assert fast == scan_naive(config, text, KEY)
+        assert "secret.private_key" in {f.detector for f in fast}
 
 
 json_values = st.recursive(
