@@ -21,7 +21,7 @@ from renlayer_core.dlp.config import DlpConfig
 from renlayer_core.dlp.finding import Finding
 from renlayer_core.dlp.limits import Limits
 from renlayer_core.dlp.resolve import findings_from
-from renlayer_core.dlp.rules import Rule, Style, build_rules
+from renlayer_core.dlp.rules import Rule, Style, build_rules, trigger_width
 from renlayer_core.dlp.rx import compile_checked, keyword_alternation, new_set
 from renlayer_core.dlp.scan import Candidates, Matcher, find_candidates
 from renlayer_core.dlp.spec import DetectorSpec
@@ -275,7 +275,25 @@ def _pass_gate(st: _State) -> None:
         keyword_res[index] = (compile_checked(alternation, rule.id), longest)
     st["gate"] = new_set(sources) if sources else None
     st["gate_rules"] = tuple(gate_rules)
+    st["gate_span"] = _gate_span([st["rules"][i] for i in gate_rules])
     st["keyword_res"] = keyword_res
+
+
+def _gate_span(rules: list[Rule]) -> int | None:
+    """Longest match of any gate entry in characters (None: one is unbounded), so that block
+    gating can extend each block far enough to hold every gate match starting in it."""
+    longest = 0
+    for rule in rules:
+        if rule.trigger is not None:
+            width = trigger_width(rule.trigger)
+            if width is None:
+                return None
+        elif rule.keywords:
+            width = max(len(k) for k in rule.keywords)
+        else:
+            width = rule.max_len
+        longest = max(longest, width)
+    return longest
 
 
 def _pass_json_matcher(st: _State) -> None:
@@ -306,7 +324,14 @@ def _needs_alone(source: str) -> bool:
 
 
 def _matcher(st: _State) -> Matcher:
-    return Matcher(st["rules"], st["gate"], st["gate_rules"], st["keyword_res"], st["automaton"])
+    return Matcher(
+        st["rules"],
+        st["gate"],
+        st["gate_rules"],
+        st["keyword_res"],
+        st["automaton"],
+        st["gate_span"],
+    )
 
 
 def _pass_allow_lists(st: _State) -> None:

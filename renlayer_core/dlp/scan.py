@@ -32,6 +32,10 @@ WHOLE_TEXT_BYTES = 8192
 # Whether a detector with many keyword hits switches to one pass over the whole region (the
 # differential tests turn it off to exercise window merging).
 HIT_BUDGET = True
+# Regions longer than eight blocks are gated block by block (each block extended by the longest
+# gate match), and a detector runs only around the blocks that named it: on large clean text a
+# stray digit run no longer costs a card or phone pass over the whole text.
+GATE_BLOCK_BYTES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,8 @@ class Matcher:
     # Aho-Corasick over the keyword-list rules' ASCII-folded keywords, as Latin-1 views of
     # their UTF-8 bytes → tuple of (rule index, keyword length in bytes). None if there are none.
     automaton: Any
+    # Longest match of any gate entry in characters (None: unbounded, no block gating).
+    gate_span: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +76,9 @@ def find_candidates(m: Matcher, text: str, data: bytes, start: int = 0) -> Candi
     if m.automaton is not None:
         _keyword_lists(m, data, bstart, raw)
     windows: _Windows = {}
-    gated = _gate(m, data, bstart)
+    gated, regions = _gate(m, data, bstart, scale)
     for index in gated:
-        keyword_re = m.keyword_res.get(index)
-        if keyword_re is None or len(data) - bstart <= WHOLE_TEXT_BYTES:
-            windows[index] = [(bstart, len(data))]
-        else:
-            reach = m.rules[index].radius * scale
-            windows[index] = _hit_windows(keyword_re, data, bstart, reach)
+        windows[index] = _windows(m, index, data, regions=regions, scale=scale, bstart=bstart)
     for index, spans in windows.items():
         merged = _merge(spans, bstart, len(data), None if ascii_only else data)
         _regex_pass(m.rules[index], index, data, merged, raw)
@@ -85,27 +86,59 @@ def find_candidates(m: Matcher, text: str, data: bytes, start: int = 0) -> Candi
     return Candidates(cands.items, cands.spans, cands.matches, tuple(gated))
 
 
-def _gate(m: Matcher, data: bytes, bstart: int) -> list[int]:
+def _gate(m: Matcher, data: bytes, bstart: int, scale: int) -> tuple[list[int], _Windows | None]:
+    """The rules the gate names, and where: rule index → byte regions in which it named
+    them, or None for the whole region (texts too short to gate block by block)."""
     if m.gate is None:
-        return []
+        return [], None
     # One character of context before the region keeps `\b`/`^` honest at its edge; extra
     # text can only add set hits, and the set is only a prefilter.
-    hits = m.gate.Match(data if bstart == 0 else data[snap_back(data, bstart - 1) :])
-    return [m.gate_rules[i] for i in hits or ()]
+    lo = 0 if bstart == 0 else snap_back(data, bstart - 1)
+    end = len(data)
+    if m.gate_span is None or end - lo <= 8 * GATE_BLOCK_BYTES:
+        hits = m.gate.Match(data if lo == 0 else data[lo:])
+        return [m.gate_rules[i] for i in hits or ()], None
+    # A gate match starting in a block is at most `gate_span` characters long, so the block
+    # extended by that (plus a character each side for `\b`) holds it with its neighbours.
+    reach = m.gate_span * scale + 4
+    regions: _Windows = {}
+    for first in range(lo, end, GATE_BLOCK_BYTES):
+        a = snap_back(data, first - 1) if first > lo else lo
+        b = snap_forward(data, min(end, first + GATE_BLOCK_BYTES + reach))
+        for i in m.gate.Match(data[a:b]) or ():
+            regions.setdefault(m.gate_rules[i], []).append((a, b))
+    return sorted(regions), regions  # rule order, as the gate set lists them
+
+
+def _windows(
+    m: Matcher, index: int, data: bytes, *, regions: _Windows | None, scale: int, bstart: int
+) -> list[tuple[int, int]]:
+    """Where rule `index` runs: around the blocks that named it (a block holds every gate
+    match starting in it, and a match lies within `radius` of its gate match, so a block is
+    widened like a keyword hit), or around its keyword hits in the whole region. Within named
+    blocks, locating keyword hits first costs more than it saves (measured: 1 MB of code and
+    logs, generic assignments 2.2 → 1.4 ms)."""
+    reach = m.rules[index].radius * scale
+    if regions is not None:
+        return [(a - reach, b + reach) for a, b in regions[index]]
+    keyword_re = m.keyword_res.get(index)
+    if keyword_re is None or len(data) - bstart <= WHOLE_TEXT_BYTES:
+        return [(bstart, len(data))]
+    return _hit_windows(keyword_re, data, bstart, len(data), reach)
 
 
 def _hit_windows(
-    keyword_re: tuple[Any, int], data: bytes, bstart: int, reach: int
+    keyword_re: tuple[Any, int], data: bytes, lo: int, hi: int, reach: int
 ) -> list[tuple[int, int]]:
     # The scan finds non-overlapping hits; a hit hidden inside another one ends at most
     # `longest` bytes after it, hence the extra `longest` on the right. Once the hits seen
     # could cover half the region, one pass over all of it is cheaper than more windows.
     regex, longest = keyword_re
-    budget = (len(data) - bstart) // (4 * reach + 2 * longest) + 1 if HIT_BUDGET else -1
+    budget = (hi - lo) // (4 * reach + 2 * longest) + 1 if HIT_BUDGET else -1
     windows: list[tuple[int, int]] = []
-    for spans in iter_spans(regex, data, bstart, len(data)):
+    for spans in iter_spans(regex, data, lo, hi):
         if len(windows) == budget:
-            return [(bstart, len(data))]
+            return [(lo - reach, hi + reach + longest)]
         windows.append((spans[0][0] - reach, spans[0][1] + reach + longest))
     return windows
 

@@ -6,6 +6,7 @@ must agree exactly — same findings, same offsets, same confidence, same finger
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 from collections.abc import Iterator
@@ -119,6 +120,50 @@ def test_plan_equals_naive_twin_on_long_texts(text: str, filler: int) -> None:
     pad = "lorem ipsum dolor sit amet token password key " * (filler * 60)
     long = pad + text + pad + text
     assert PLANS[2].scan_text(long) == scan_naive(CONFIGS[2], long, KEY)
+
+
+@contextlib.contextmanager
+def small_blocks(size: int) -> Iterator[None]:
+    """Gate block by block with tiny blocks, so matches straddle many block edges."""
+    saved = scan_module.GATE_BLOCK_BYTES
+    scan_module.GATE_BLOCK_BYTES = size
+    try:
+        yield
+    finally:
+        scan_module.GATE_BLOCK_BYTES = saved
+
+
+@SETTINGS
+@given(
+    which=st.integers(0, len(CONFIGS) - 1),
+    parts=st.lists(texts, min_size=1, max_size=4),
+    shift=st.text(alphabet="ab 1-é\n", max_size=70),
+    size=st.integers(1, 96),
+    windowed=st.booleans(),
+)
+def test_block_gating_equals_naive_twin(
+    which: int, parts: list[str], shift: str, size: int, windowed: bool
+) -> None:
+    plan, config = PLANS[which], CONFIGS[which]
+    text = shift + "".join(parts)
+    with small_blocks(size), windows_always() if windowed else contextlib.nullcontext():
+        fast = plan.scan_text(text)
+    assert fast == scan_naive(config, text, KEY)
+
+
+def test_block_gating_finds_a_secret_across_a_block_edge() -> None:
+    plan, config = PLANS[2], CONFIGS[2]
+    # The PEM body runs far past its trigger's block: its detector must run beyond the block.
+    lines = (bytes((i * 37 + j * 11) % 256 for j in range(48)) for i in range(20))
+    body = "\n".join(base64.b64encode(line).decode() for line in lines)
+    pem = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
+    secret = f"AKIAIOSFODNN7EXAMPLE card 4111 1111 1111 1111 password = hunter2hunter2 {pem}"
+    for offset in range(0, 40, 3):
+        text = "x" * offset + ("lorem ipsum " * 20 + secret + " ") * 6
+        with small_blocks(64):
+            fast = plan.scan_text(text)
+        assert fast == scan_naive(config, text, KEY)
+        assert "secret.private_key" in {f.detector for f in fast}
 
 
 json_values = st.recursive(
