@@ -24,7 +24,11 @@ def parse_time(value: str | int | None) -> int | None:
     if isinstance(value, int):
         return _check_range(value, value)
     text = value.strip()
-    if text.isdigit():
+    # ASCII only: str.isdigit() also accepts "²" and other scripts' digits, which int() may
+    # refuse with a bare ValueError; and a length bound keeps int() within its digit limit.
+    if text.isascii() and text.isdigit():
+        if len(text) > 16:
+            raise InvalidInput(f"time {value[:40]!r} is out of range")
         return _check_range(int(text), value)
     try:
         parsed = datetime.fromisoformat(text.replace("z", "Z"))

@@ -39,3 +39,14 @@ def test_limit_rules() -> None:
     for bad in (0, 201, -3, True, 2.5):
         with pytest.raises(InvalidInput):
             check_limit(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["²", "١٢٣", "9" * 5000, " 12 ", "-5", "1e3", ""])
+def test_parse_time_refuses_odd_digits_and_huge_numbers_clearly(value: str) -> None:
+    # Non-ASCII digits pass str.isdigit() and 5000 digits exceed int()'s limit: both used to
+    # escape as a bare ValueError (a 500) instead of InvalidInput.
+    if value == " 12 ":
+        assert parse_time(value) == 12
+        return
+    with pytest.raises(InvalidInput):
+        parse_time(value)
