@@ -25,6 +25,20 @@ _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {}
 _SQL_OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
+def _has_nul(values: Sequence[object]) -> bool:
+    """True if a text value holds U+0000, which no stored row can hold on PostgreSQL.
+
+    Such a read answers "nothing" on every backend without asking the database (PostgreSQL
+    would refuse the parameter with an error rather than match nothing).
+    """
+    for v in values:
+        if isinstance(v, str) and "\x00" in v:
+            return True
+        if isinstance(v, list | tuple | set | frozenset) and _has_nul(list(v)):
+            return True
+    return False
+
+
 def decode(table: Table, doc: str | bytes) -> Any:
     decoder = _DECODERS.get(table.name)
     if decoder is None:
@@ -102,6 +116,8 @@ class SqlTx:
         self._insert_multi(table, record)
 
     def get(self, table: Table, tenant_id: str, record_id: str) -> Any | None:
+        if _has_nul((tenant_id, record_id)):
+            return None
         row = self.execute(
             f"SELECT doc FROM {table.name} WHERE tenant_id = ? AND id = ?", (tenant_id, record_id)
         ).fetchone()
@@ -110,6 +126,8 @@ class SqlTx:
     def find(self, table: Table, tenant_id: str, column: str, value: object) -> Any | None:
         if column not in table.columns:
             raise ValueError(f"{table.name} has no column {column}")
+        if _has_nul((tenant_id, value)):
+            return None
         row = self.execute(
             f"SELECT doc FROM {table.name} WHERE tenant_id = ? AND {column} = ? LIMIT 1",
             (tenant_id, value),
@@ -165,6 +183,8 @@ class SqlTx:
         limit: int | None = None,
     ) -> list[Any]:
         where, params = self._where(table, conds)
+        if _has_nul([tenant_id, *params]):
+            return []
         way = "DESC" if descending else "ASC"
         order = f"id {way}" if order_by == "id" else f"{order_by} {way}, id {way}"
         sql = f"SELECT doc FROM {table.name} WHERE tenant_id = ?{where} ORDER BY {order}"
@@ -177,6 +197,8 @@ class SqlTx:
         append_traces_generic(self, batch)
 
     def key_lookup(self, secret_hash: str) -> KeyLookup | None:
+        if _has_nul((secret_hash,)):
+            return None
         row = self.execute(
             "SELECT k.doc, a.doc FROM api_keys k JOIN agents a "
             "ON a.tenant_id = k.tenant_id AND a.id = k.agent_id WHERE k.secret_hash = ?",

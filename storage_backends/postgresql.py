@@ -233,6 +233,11 @@ class PostgresEngine:
                 yield conn
         except (PoolTimeout, psycopg.OperationalError) as exc:
             raise Unavailable(f"the postgresql store is unavailable: {_short(exc)}") from None
+        except psycopg.DataError as exc:
+            # A value PostgreSQL cannot hold (a NUL in text, an integer out of range): the
+            # caller's input, refused as a whole (the transaction is rolled back). The driver's
+            # first line names the problem, never the value.
+            raise InvalidInput(f"the store cannot hold a value: {_nul_hint(exc)}") from None
 
     @contextmanager
     def read(self) -> Iterator[PgTx]:
@@ -336,6 +341,11 @@ class PostgresEngine:
                 tx.notify("all")
             self._listener.join(timeout=5)
         self._pool.close()
+
+
+def _nul_hint(exc: BaseException) -> str:
+    text = _short(exc)
+    return "text cannot contain NUL (\\x00) characters" if "NUL" in text else text
 
 
 def _short(exc: BaseException) -> str:
