@@ -9,12 +9,13 @@ input), so composing them into SQL text is safe.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 import msgspec
 
+from renlayer_core.errors import InvalidInput
 from renlayer_core.models import Agent, ApiKey, KeyLookup, TraceRecord
 from renlayer_core.models.audit import GENESIS_HASH
 from storage_backends._engine import Duplicate
@@ -25,14 +26,27 @@ _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {}
 _SQL_OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-def _has_nul(values: Sequence[object]) -> bool:
-    """True if a text value holds U+0000, which no stored row can hold on PostgreSQL.
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
-    Such a read answers "nothing" on every backend without asking the database (PostgreSQL
-    would refuse the parameter with an error rather than match nothing).
+
+def _has_nul(values: Sequence[object]) -> bool:
+    """True if a text value holds U+0000 (which PostgreSQL cannot store) or a lone surrogate
+    (which is not UTF-8): no stored row can hold either.
+
+    Such a read answers "nothing" on every backend without asking the database (the driver
+    would raise an error rather than match nothing).
     """
     for v in values:
-        if isinstance(v, str) and "\x00" in v:
+        if isinstance(v, str) and _unstorable(v):
             return True
         if isinstance(v, list | tuple | set | frozenset) and _has_nul(list(v)):
             return True
@@ -58,6 +72,17 @@ def insert_sql(table: Table) -> str:
 
 def row_values(table: Table, record: Any) -> tuple[object, ...]:
     return (table.tenant_of(record), record.id, *table.values(record).values(), encode(record))
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Values the database cannot hold are the caller's input, refused as a whole."""
+    try:
+        yield
+    except UnicodeEncodeError:
+        raise InvalidInput("text must be valid unicode (found a lone surrogate)") from None
+    except OverflowError:
+        raise InvalidInput("an integer is out of range (at most 2^63 - 1)") from None
 
 
 class Dialect(Protocol):

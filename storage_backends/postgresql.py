@@ -37,7 +37,7 @@ from renlayer_core.ids import new_id
 from renlayer_core.models import Session, TraceRecord
 from renlayer_core.storage.ports import Capabilities
 from storage_backends import _migrations
-from storage_backends._sql import SqlTx, decode, encode
+from storage_backends._sql import SqlTx, decode, encode, input_errors
 from storage_backends._tables import SESSIONS, TRACES, Table
 from storage_backends._traces import merge_session, session_deltas, unique_batch
 
@@ -229,7 +229,7 @@ class PostgresEngine:
     @contextmanager
     def _conn(self) -> Iterator[Any]:
         try:
-            with self._pool.connection() as conn:
+            with input_errors(), self._pool.connection() as conn:
                 yield conn
         except (PoolTimeout, psycopg.OperationalError) as exc:
             raise Unavailable(f"the postgresql store is unavailable: {_short(exc)}") from None

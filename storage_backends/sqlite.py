@@ -24,7 +24,7 @@ from renlayer_core.errors import InvalidInput, NotFound, Unavailable
 from renlayer_core.models import Session, TraceRecord
 from renlayer_core.storage.ports import Capabilities
 from storage_backends import _migrations
-from storage_backends._sql import SqlTx, decode, encode, insert_sql, row_values
+from storage_backends._sql import SqlTx, decode, encode, input_errors, insert_sql, row_values
 from storage_backends._tables import SESSIONS, TRACES, Table
 from storage_backends._traces import merge_session, session_deltas, unique_batch
 
@@ -186,7 +186,8 @@ class SqliteEngine:
         if self._closed:
             raise Unavailable("the store is closed")
         try:
-            yield
+            with input_errors():
+                yield
         except sqlite3.OperationalError as exc:
             raise Unavailable(f"the sqlite store is unavailable: {exc}") from None
 

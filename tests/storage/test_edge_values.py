@@ -11,6 +11,7 @@ from renlayer_core.errors import InvalidInput, NotFound
 from renlayer_core.models import AuditDraft, Tenant
 from renlayer_core.storage.filters import AgentFilter, AuditFilter, TraceFilter
 from storage_backends import GenericStore
+from tests.storage import records
 from tests.storage.conftest import make_agent, make_key
 
 NUL = "\x00"
@@ -61,8 +62,6 @@ def test_a_nul_in_an_ingested_trace_never_loses_the_batch(
 ) -> None:
     # PostgreSQL used to refuse the whole batch (the good trace too): an ingest batch is never
     # refused for one row, so every backend stores U+FFFD in place of U+0000 in a trace.
-    from tests.storage import records
-
     good = records.trace(tenant.id)
     odd = records.trace(
         tenant.id,
@@ -85,3 +84,27 @@ def test_a_nul_in_an_ingested_trace_never_loses_the_batch(
     assert [t.id for t in store.traces.list(tenant.id, TraceFilter(upstream="up\ufffd")).data] == [
         odd.id
     ]
+
+
+LONE = "\ud800"  # a lone surrogate: a Python str, but not encodable as UTF-8
+
+
+def test_a_lone_surrogate_or_an_oversized_integer_is_a_clear_error(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # SQLite and PostgreSQL used to raise UnicodeEncodeError / OverflowError (a 500).
+    with pytest.raises(NotFound):
+        store.agents.get(tenant.id, "agent_" + LONE)
+    assert store.agents.list(tenant.id, AgentFilter(label=LONE)).data == []
+    with pytest.raises(InvalidInput):
+        store.audit.append(tenant.id, AuditDraft(actor="u" + LONE, action="x", resource_type="r"))
+    agent = make_agent(store, tenant.id)
+    if store.capabilities.name != "memory":  # memory keeps any Python value
+        with pytest.raises(InvalidInput):
+            make_agent(store, tenant.id, name="a" + LONE)
+        with pytest.raises(InvalidInput):  # an indexed integer column
+            store.approvals.create(
+                tenant.id, records.approval(tenant.id, agent.id, expires_at=2**70)
+            )
+    assert store.audit.verify(tenant.id).ok
+    assert [a.id for a in store.agents.list(tenant.id).data] == [agent.id]
