@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from renlayer_core.errors import InvalidInput
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_time(value: str | int | None) -> int | None:
@@ -38,7 +40,8 @@ def parse_time(value: str | int | None) -> int | None:
         ) from None
     if parsed.tzinfo is None or "T" not in text.upper():
         raise InvalidInput(f"an RFC 3339 time needs a date, a time and an offset, found {value!r}")
-    return _check_range(int(parsed.timestamp() * 1000), value)
+    # Integer arithmetic: float timestamp() * 1000 loses a millisecond (".181" → 180).
+    return _check_range((parsed - _EPOCH) // timedelta(milliseconds=1), value)
 
 
 def _check_range(ms: int, shown: object) -> int:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from renlayer_core.errors import InvalidInput
 from renlayer_core.storage.filters import AgentFilter, TraceFilter, parse_time
@@ -50,3 +54,20 @@ def test_parse_time_refuses_odd_digits_and_huge_numbers_clearly(value: str) -> N
         return
     with pytest.raises(InvalidInput):
         parse_time(value)
+
+
+@given(st.integers(0, 253402300799999), st.sampled_from(["Z", "+05:30", "-08:00"]))
+def test_rfc3339_is_exact_to_the_millisecond(ms: int, offset: str) -> None:
+    # The float timestamp() used to lose a millisecond for some times (e.g. 2522-01-13).
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    sign = 1 if offset[0] == "+" else -1
+    shift = (
+        timedelta(0)
+        if offset == "Z"
+        else sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:]))
+    )
+    local = epoch + timedelta(milliseconds=ms) + shift
+    if not 1 <= local.year <= 9999:
+        return
+    text = local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}{offset}"
+    assert parse_time(text) == ms
