@@ -29,6 +29,7 @@ from typing import Any
 
 import msgspec
 import psycopg
+import psycopg.conninfo
 import psycopg.errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -36,6 +37,7 @@ from renlayer_core.errors import InvalidInput, NotFound, Unavailable
 from renlayer_core.ids import new_id
 from renlayer_core.models import Session, TraceRecord
 from renlayer_core.storage.ports import Capabilities
+from renlayer_core.storage.urls import redact_url
 from storage_backends import _migrations
 from storage_backends._sql import SqlTx, decode, encode, input_errors
 from storage_backends._tables import SESSIONS, TRACES, Table
@@ -194,6 +196,7 @@ class PostgresEngine:
     ) -> None:
         if schema is not None and not schema.replace("_", "").isalnum():
             raise InvalidInput(f"a schema name uses letters, digits and '_', found {schema!r}")
+        _check_url(url)
         self._url = url
         self._kwargs: dict[str, Any] = {
             "connect_timeout": max(1, int(connect_timeout)),
@@ -341,6 +344,15 @@ class PostgresEngine:
                 tx.notify("all")
             self._listener.join(timeout=5)
         self._pool.close()
+
+
+def _check_url(url: str) -> None:
+    """Refuse a malformed URL up front: the pool would retry it until its timeout, logging the
+    driver's message — which quotes the whole URL, password included — at every attempt."""
+    try:
+        psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error:
+        raise InvalidInput(f"malformed postgresql store url {redact_url(url)!r}") from None
 
 
 def _nul_hint(exc: BaseException) -> str:
