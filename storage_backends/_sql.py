@@ -9,12 +9,13 @@ input), so composing them into SQL text is safe.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 import msgspec
 
+from renlayer_core.errors import InvalidInput
 from renlayer_core.models import Agent, ApiKey, KeyLookup, TraceRecord
 from renlayer_core.models.audit import GENESIS_HASH
 from storage_backends._engine import Duplicate
@@ -23,6 +24,33 @@ from storage_backends._traces import append_traces_generic
 
 _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {}
 _SQL_OPS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _has_nul(values: Sequence[object]) -> bool:
+    """True if a text value holds U+0000 (which PostgreSQL cannot store) or a lone surrogate
+    (which is not UTF-8): no stored row can hold either.
+
+    Such a read answers "nothing" on every backend without asking the database (the driver
+    would raise an error rather than match nothing).
+    """
+    for v in values:
+        if isinstance(v, str) and _unstorable(v):
+            return True
+        if isinstance(v, list | tuple | set | frozenset) and _has_nul(list(v)):
+            return True
+    return False
 
 
 def decode(table: Table, doc: str | bytes) -> Any:
@@ -44,6 +72,17 @@ def insert_sql(table: Table) -> str:
 
 def row_values(table: Table, record: Any) -> tuple[object, ...]:
     return (table.tenant_of(record), record.id, *table.values(record).values(), encode(record))
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Values the database cannot hold are the caller's input, refused as a whole."""
+    try:
+        yield
+    except UnicodeEncodeError:
+        raise InvalidInput("text must be valid unicode (found a lone surrogate)") from None
+    except OverflowError:
+        raise InvalidInput("an integer is out of range (at most 2^63 - 1)") from None
 
 
 class Dialect(Protocol):
@@ -102,6 +141,8 @@ class SqlTx:
         self._insert_multi(table, record)
 
     def get(self, table: Table, tenant_id: str, record_id: str) -> Any | None:
+        if _has_nul((tenant_id, record_id)):
+            return None
         row = self.execute(
             f"SELECT doc FROM {table.name} WHERE tenant_id = ? AND id = ?", (tenant_id, record_id)
         ).fetchone()
@@ -110,6 +151,8 @@ class SqlTx:
     def find(self, table: Table, tenant_id: str, column: str, value: object) -> Any | None:
         if column not in table.columns:
             raise ValueError(f"{table.name} has no column {column}")
+        if _has_nul((tenant_id, value)):
+            return None
         row = self.execute(
             f"SELECT doc FROM {table.name} WHERE tenant_id = ? AND {column} = ? LIMIT 1",
             (tenant_id, value),
@@ -165,6 +208,8 @@ class SqlTx:
         limit: int | None = None,
     ) -> list[Any]:
         where, params = self._where(table, conds)
+        if _has_nul([tenant_id, *params]):
+            return []
         way = "DESC" if descending else "ASC"
         order = f"id {way}" if order_by == "id" else f"{order_by} {way}, id {way}"
         sql = f"SELECT doc FROM {table.name} WHERE tenant_id = ?{where} ORDER BY {order}"
@@ -177,6 +222,8 @@ class SqlTx:
         append_traces_generic(self, batch)
 
     def key_lookup(self, secret_hash: str) -> KeyLookup | None:
+        if _has_nul((secret_hash,)):
+            return None
         row = self.execute(
             "SELECT k.doc, a.doc FROM api_keys k JOIN agents a "
             "ON a.tenant_id = k.tenant_id AND a.id = k.agent_id WHERE k.secret_hash = ?",

@@ -29,6 +29,7 @@ from typing import Any
 
 import msgspec
 import psycopg
+import psycopg.conninfo
 import psycopg.errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -36,8 +37,9 @@ from renlayer_core.errors import InvalidInput, NotFound, Unavailable
 from renlayer_core.ids import new_id
 from renlayer_core.models import Session, TraceRecord
 from renlayer_core.storage.ports import Capabilities
+from renlayer_core.storage.urls import redact_url
 from storage_backends import _migrations
-from storage_backends._sql import SqlTx, decode, encode
+from storage_backends._sql import SqlTx, decode, encode, input_errors
 from storage_backends._tables import SESSIONS, TRACES, Table
 from storage_backends._traces import merge_session, session_deltas, unique_batch
 
@@ -194,6 +196,7 @@ class PostgresEngine:
     ) -> None:
         if schema is not None and not schema.replace("_", "").isalnum():
             raise InvalidInput(f"a schema name uses letters, digits and '_', found {schema!r}")
+        _check_url(url)
         self._url = url
         self._kwargs: dict[str, Any] = {
             "connect_timeout": max(1, int(connect_timeout)),
@@ -229,10 +232,15 @@ class PostgresEngine:
     @contextmanager
     def _conn(self) -> Iterator[Any]:
         try:
-            with self._pool.connection() as conn:
+            with input_errors(), self._pool.connection() as conn:
                 yield conn
         except (PoolTimeout, psycopg.OperationalError) as exc:
             raise Unavailable(f"the postgresql store is unavailable: {_short(exc)}") from None
+        except psycopg.DataError as exc:
+            # A value PostgreSQL cannot hold (a NUL in text, an integer out of range): the
+            # caller's input, refused as a whole (the transaction is rolled back). The driver's
+            # first line names the problem, never the value.
+            raise InvalidInput(f"the store cannot hold a value: {_nul_hint(exc)}") from None
 
     @contextmanager
     def read(self) -> Iterator[PgTx]:
@@ -336,6 +344,20 @@ class PostgresEngine:
                 tx.notify("all")
             self._listener.join(timeout=5)
         self._pool.close()
+
+
+def _check_url(url: str) -> None:
+    """Refuse a malformed URL up front: the pool would retry it until its timeout, logging the
+    driver's message — which quotes the whole URL, password included — at every attempt."""
+    try:
+        psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error:
+        raise InvalidInput(f"malformed postgresql store url {redact_url(url)!r}") from None
+
+
+def _nul_hint(exc: BaseException) -> str:
+    text = _short(exc)
+    return "text cannot contain NUL (\\x00) characters" if "NUL" in text else text
 
 
 def _short(exc: BaseException) -> str:

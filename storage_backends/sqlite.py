@@ -24,7 +24,7 @@ from renlayer_core.errors import InvalidInput, NotFound, Unavailable
 from renlayer_core.models import Session, TraceRecord
 from renlayer_core.storage.ports import Capabilities
 from storage_backends import _migrations
-from storage_backends._sql import SqlTx, decode, encode, insert_sql, row_values
+from storage_backends._sql import SqlTx, decode, encode, input_errors, insert_sql, row_values
 from storage_backends._tables import SESSIONS, TRACES, Table
 from storage_backends._traces import merge_session, session_deltas, unique_batch
 
@@ -152,9 +152,14 @@ class SqliteEngine:
         self._rlock = threading.Lock()
         self._closed = False
         self._writer = self._connect()
-        self._writer.execute("PRAGMA journal_mode=WAL")
-        # A bigger page cache for the writer: index pages of large trace tables stay hot.
-        self._writer.execute("PRAGMA cache_size=-65536")
+        with self._guard():
+            try:
+                self._writer.execute("PRAGMA journal_mode=WAL")
+                # A bigger page cache for the writer: index pages of large trace tables stay hot.
+                self._writer.execute("PRAGMA cache_size=-65536")
+            except BaseException:
+                self._writer.close()
+                raise
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> SqliteEngine:
@@ -165,11 +170,11 @@ class SqliteEngine:
             conn = sqlite3.connect(
                 self._path, isolation_level=None, check_same_thread=False, timeout=self._busy / 1000
             )
+            conn.execute(f"PRAGMA busy_timeout={int(self._busy)}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.Error as exc:
             raise Unavailable(f"cannot open the sqlite store {self._path!r}: {exc}") from None
-        conn.execute(f"PRAGMA busy_timeout={int(self._busy)}")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
         return conn
 
     def _reader(self) -> sqlite3.Connection:
@@ -186,9 +191,16 @@ class SqliteEngine:
         if self._closed:
             raise Unavailable("the store is closed")
         try:
-            yield
+            with input_errors():
+                yield
         except sqlite3.OperationalError as exc:
             raise Unavailable(f"the sqlite store is unavailable: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            # Exactly DatabaseError: a file that is not (or no longer) a SQLite database. Its
+            # subclasses (integrity, programming errors) are not an outage and pass through.
+            if type(exc) is not sqlite3.DatabaseError:
+                raise
+            raise Unavailable(f"the sqlite store is unreadable: {exc}") from None
 
     @contextmanager
     def read(self) -> Iterator[SqlTx]:

@@ -10,17 +10,38 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any, Final
 
 import msgspec
 
+from renlayer_core.errors import InvalidInput
 from renlayer_core.models.base import Record
 
 GENESIS_HASH: Final = "0" * 64
 
-# Keys whose values never enter the audit log (compared case-insensitively; also any key
-# ending in one of these, e.g. "api_secret", "headers_ciphertext").
-SECRET_KEYS: Final = ("secret", "headers", "secret_hash", "token", "password", "ciphertext")
+# Keys whose values never enter the audit log. A key is normalised first — camelCase split,
+# "-" and spaces read as "_", lower-cased ("X-Api-Key" → "x_api_key", "clientSecret" →
+# "client_secret") — then matches when it equals one of these or ends in "_" + one of them.
+SECRET_KEYS: Final = (
+    "secret",
+    "headers",
+    "secret_hash",
+    "token",
+    "password",
+    "passphrase",
+    "ciphertext",
+    "authorization",
+    "api_key",
+    "apikey",
+    "private_key",
+    "cookie",
+    "set_cookie",
+    "credentials",
+    "credential",
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[-\s.]+")
 REMOVED: Final = "[removed]"
 
 
@@ -58,7 +79,7 @@ class AuditEvent(Record, frozen=True, kw_only=True):
 
 
 def _is_secret_key(key: str) -> bool:
-    low = key.lower()
+    low = _SEPARATORS.sub("_", _CAMEL.sub("_", key)).lower()
     return any(low == s or low.endswith("_" + s) for s in SECRET_KEYS)
 
 
@@ -121,7 +142,13 @@ def seal(
         hash="",
     )
     # Round-trip before/after through JSON so what is hashed is exactly what is stored.
-    fields = json.loads(canonical_json(event_fields(unsealed)))
+    try:
+        fields = json.loads(canonical_json(event_fields(unsealed)))
+    except (TypeError, ValueError):
+        # bytes, sets, NaN/Infinity…: refused before anything is written.
+        raise InvalidInput(
+            "audit before/after must be JSON values (no bytes, sets, NaN or infinity)"
+        ) from None
     return msgspec.structs.replace(
         unsealed,
         before=fields["before"],

@@ -21,6 +21,12 @@ def verify_chain(events: Iterable[AuditEvent], head: tuple[int, str] | None = No
         if chain_hash(prev, event_fields(event)) != event.hash:
             return VerifyResult(ok=False, first_broken_seq=event.seq, checked=checked)
         prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    if head is not None and (head[0] != checked or (checked and head[1] != prev)):
+    if head is not None and head[0] != checked:
+        # A deleted tail (head ahead of the rows) or rows past the head: broken after the
+        # shorter of the two.
         return VerifyResult(ok=False, first_broken_seq=min(head[0], checked) + 1, checked=checked)
+    if head is not None and checked and head[1] != prev:
+        # The last event was rewritten and re-hashed: no later row links to it, the recorded
+        # head does. It is the broken one (not the seq after it, which does not exist).
+        return VerifyResult(ok=False, first_broken_seq=checked, checked=checked - 1)
     return VerifyResult(ok=True, first_broken_seq=None, checked=checked)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from renlayer_core.errors import InvalidInput
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_time(value: str | int | None) -> int | None:
@@ -24,7 +26,11 @@ def parse_time(value: str | int | None) -> int | None:
     if isinstance(value, int):
         return _check_range(value, value)
     text = value.strip()
-    if text.isdigit():
+    # ASCII only: str.isdigit() also accepts "²" and other scripts' digits, which int() may
+    # refuse with a bare ValueError; and a length bound keeps int() within its digit limit.
+    if text.isascii() and text.isdigit():
+        if len(text) > 16:
+            raise InvalidInput(f"time {value[:40]!r} is out of range")
         return _check_range(int(text), value)
     try:
         parsed = datetime.fromisoformat(text.replace("z", "Z"))
@@ -34,7 +40,8 @@ def parse_time(value: str | int | None) -> int | None:
         ) from None
     if parsed.tzinfo is None or "T" not in text.upper():
         raise InvalidInput(f"an RFC 3339 time needs a date, a time and an offset, found {value!r}")
-    return _check_range(int(parsed.timestamp() * 1000), value)
+    # Integer arithmetic: float timestamp() * 1000 loses a millisecond (".181" → 180).
+    return _check_range((parsed - _EPOCH) // timedelta(milliseconds=1), value)
 
 
 def _check_range(ms: int, shown: object) -> int:

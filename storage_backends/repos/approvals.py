@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
@@ -24,6 +25,14 @@ from storage_backends.repos._shared import (
 from storage_backends.repos.crud import Crud
 
 
+class _ApprovalCrud(Crud[Approval]):
+    def _before_create(self, tx: Any, tenant_id: str, record: Approval) -> None:
+        # The approval's agent must be one of this tenant's: never bind tenant A's approval
+        # to tenant B's agent (or to no agent at all).
+        if tx.get(t.AGENTS, tenant_id, record.agent_id) is None:
+            raise not_found("agent", record.agent_id)
+
+
 def _effective(approval: Approval) -> Approval:
     status = approval.effective_status(now_ms())
     return (
@@ -34,7 +43,7 @@ def _effective(approval: Approval) -> Approval:
 class ApprovalRepo:
     def __init__(self, shared: Shared) -> None:
         self._s = shared
-        self._crud: Crud[Approval] = Crud(shared, t.APPROVALS)
+        self._crud: Crud[Approval] = _ApprovalCrud(shared, t.APPROVALS)
         self._crud.kind = "approval"
 
     def create(self, tenant_id: str, approval: Approval) -> Approval:

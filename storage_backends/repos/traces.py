@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+import msgspec
+
 from renlayer_core.models import (
     Session,
     TraceRecord,
@@ -31,7 +33,7 @@ class TraceRepo:
         if not batch:
             return
         with self._s.engine.write() as tx:
-            tx.append_traces(batch)
+            tx.append_traces([_without_nul(r) for r in batch])
 
     def get(self, tenant_id: str, trace_id: str) -> TraceRecord:
         with self._s.engine.read() as tx:
@@ -99,3 +101,26 @@ class TraceRepo:
         return self._s.page(
             t.SESSIONS, tenant_id, conds, filters.digest(), limit=limit, cursor=cursor
         )
+
+
+def _without_nul(trace: TraceRecord) -> TraceRecord:
+    """``trace`` with every U+0000 in its text replaced by U+FFFD.
+
+    PostgreSQL cannot store U+0000 in text and would refuse the whole batch for it, losing the
+    other traces; an ingest batch is never refused for one row, so every backend stores the
+    same replacement. The check is one encode and a byte search (no copy in the usual case).
+    """
+    raw = msgspec.json.encode(trace)
+    if b"\\u0000" not in raw:
+        return trace
+    return msgspec.convert(_replace_nul(msgspec.to_builtins(trace)), TraceRecord)
+
+
+def _replace_nul(value: object) -> object:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list | tuple):
+        return [_replace_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_nul(v) for k, v in value.items()}
+    return value

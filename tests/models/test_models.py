@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import msgspec
 import pytest
 
-from renlayer_core.errors import ValidationFailed
+from renlayer_core.errors import InvalidInput, ValidationFailed
 from renlayer_core.models import (
     AgentCreate,
     ApiKey,
@@ -19,6 +22,7 @@ from renlayer_core.models import (
     remove_secrets,
     validate_document,
 )
+from renlayer_core.models.audit import GENESIS_HASH, REMOVED, AuditDraft, seal
 from renlayer_core.models.tenant import TenantSettings, TenantSettingsPatch, apply_settings
 
 
@@ -139,3 +143,44 @@ def test_remove_secrets_is_deep_and_keeps_the_rest() -> None:
         "list": [{"password": "[removed]", "ok": 1}],
         "secretive": "kept: not a secret key",
     }
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "Authorization",
+        "authorization",
+        "api_key",
+        "apiKey",
+        "X-Api-Key",
+        "client_secret",
+        "clientSecret",
+        "secretHash",
+        "private_key",
+        "Cookie",
+        "Set-Cookie",
+        "access_token",
+        "refreshToken",
+        "PASSWORD",
+        "passphrase",
+        "credentials",
+    ],
+)
+def test_remove_secrets_covers_credential_key_spellings(key: str) -> None:
+    value = {"outer": [{"headers_ok": 1, key: "s3cr3t-value"}], key: {"nested": "s3cr3t"}}
+    cleaned = remove_secrets(value)
+    assert "s3cr3t" not in json.dumps(cleaned)
+    assert cleaned[key] == REMOVED
+    assert cleaned["outer"][0][key] == REMOVED
+
+
+@pytest.mark.parametrize("key", ["name", "keyword", "monkey", "status", "secretary_name"])
+def test_remove_secrets_leaves_ordinary_keys(key: str) -> None:
+    assert remove_secrets({key: "v"}) == {key: "v"}
+
+
+@pytest.mark.parametrize("bad", [{"a": float("nan")}, {"a": b"bytes"}, {"a": {1, 2}}])
+def test_sealing_a_non_json_value_is_invalid_input(bad: Any) -> None:
+    draft = AuditDraft(actor="u", action="x", resource_type="r", after=bad)
+    with pytest.raises(InvalidInput):
+        seal(draft, id="audit_x", tenant_id="ten_x", seq=1, time=0, prev=GENESIS_HASH)

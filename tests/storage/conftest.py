@@ -92,8 +92,8 @@ class Backend:
 
         with psycopg.connect(
             PG_URL, autocommit=True, options=f"-c search_path={self.schema}"
-        ) as conn:
-            cur = conn.execute(statement.replace("?", "%s"), params)
+        ) as pconn:
+            cur = pconn.execute(statement.replace("?", "%s"), params)
             return cur.fetchall() if cur.description else []
 
     def close(self) -> None:

@@ -252,3 +252,67 @@ def test_concurrent_processes_do_not_fork_the_chain(sql_backend: Backend) -> Non
     assert [p.returncode for p in procs] == [0, 0, 0], errors
     result = store.audit.verify(tenant.id)
     assert (result.ok, result.checked) == (True, 45)
+
+
+def _rewrite(b: Backend, tenant_id: str, seq: int, **changes: object) -> AuditEvent:
+    """Rewrite event ``seq`` by SQL with ``changes``, re-hashing it as a forger would."""
+    from renlayer_core.models.audit import chain_hash, event_fields
+
+    (doc,) = b.sql(
+        "SELECT doc FROM audit_events WHERE tenant_id = ? AND seq = ?", (tenant_id, seq)
+    )[0]
+    forged = msgspec.structs.replace(msgspec.json.decode(doc, type=AuditEvent), **changes)
+    forged = msgspec.structs.replace(
+        forged, hash=chain_hash(forged.prev_hash, event_fields(forged))
+    )
+    _unlock(b)
+    b.sql(
+        "UPDATE audit_events SET doc = ? WHERE tenant_id = ? AND seq = ?",
+        (msgspec.json.encode(forged).decode(), tenant_id, seq),
+    )
+    return forged
+
+
+def test_a_rehashed_last_event_is_found_at_its_own_seq(sql_backend: Backend) -> None:
+    # No later row links to it; only the recorded head does. The broken seq is 6, the forged
+    # event — it used to be reported as 7, an event that does not exist.
+    store, tenant_id = _seeded(sql_backend)
+    _rewrite(sql_backend, tenant_id, 6, actor="usr_forged")
+    result = store.audit.verify(tenant_id)
+    assert (result.ok, result.first_broken_seq, result.checked) == (False, 6, 5)
+
+
+def test_a_tampered_first_event_is_found(sql_backend: Backend) -> None:
+    store, tenant_id = _seeded(sql_backend)
+    _rewrite(sql_backend, tenant_id, 1, prev_hash="1" * 64)
+    assert store.audit.verify(tenant_id).first_broken_seq == 1
+
+
+def test_an_inserted_event_is_found(sql_backend: Backend) -> None:
+    # A forger copies event 3 as a new row at seq 4 (shifting 4..6 up by one in the column).
+    store, tenant_id = _seeded(sql_backend)
+    _unlock(sql_backend)
+    for seq in (6, 5, 4):
+        sql_backend.sql(
+            "UPDATE audit_events SET seq = ? WHERE tenant_id = ? AND seq = ?",
+            (seq + 1, tenant_id, seq),
+        )
+    (doc,) = sql_backend.sql(
+        "SELECT doc FROM audit_events WHERE tenant_id = ? AND seq = 3", (tenant_id,)
+    )[0]
+    copy = msgspec.structs.replace(
+        msgspec.json.decode(doc, type=AuditEvent), id="audit_01ARYZ6S41TSV4RRFFQ69G5FAV"
+    )
+    sql_backend.sql(
+        "INSERT INTO audit_events (tenant_id, id, seq, actor, action, resource_id, doc) "
+        "VALUES (?, ?, 4, ?, ?, ?, ?)",
+        (
+            tenant_id,
+            copy.id,
+            copy.actor,
+            copy.action,
+            copy.resource_id,
+            msgspec.json.encode(copy).decode(),
+        ),
+    )
+    assert store.audit.verify(tenant_id).first_broken_seq == 4

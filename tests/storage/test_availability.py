@@ -51,3 +51,17 @@ def test_killed_connections_surface_as_unavailable_then_recover(tmp_path: object
         assert outcomes[-1] == tenant.id, outcomes
     finally:
         b.close()
+
+
+def test_a_file_that_is_not_a_database_is_unavailable(tmp_path: object) -> None:
+    # It used to escape as sqlite3.DatabaseError ("file is not a database"), a driver error.
+    import pathlib
+
+    from storage_backends import open_store
+    from tests.storage.conftest import CURSOR_KEY
+
+    assert isinstance(tmp_path, pathlib.Path)
+    path = tmp_path / "not-a-db.db"
+    path.write_bytes(b"garbage that is no sqlite header " * 8)
+    with pytest.raises(Unavailable, match="not a database"):
+        open_store(f"sqlite:///{path}", cursor_key=CURSOR_KEY)

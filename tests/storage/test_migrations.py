@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,23 @@ def test_sqlite_script_splitting_keeps_trigger_bodies() -> None:
     ]
     with pytest.raises(ValueError, match="incomplete"):
         split_statements("CREATE TABLE b (x)")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:hunter2@[::1/db",
+        "postgresql://app:hunter2@127.0.0.1:1/db?nonsense=1",
+        "postgres://app:hunter2@127.0.0.1:1/db?password=hunter2&bogus=x",
+    ],
+)
+def test_a_malformed_postgresql_url_is_invalid_input_without_its_password(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # It used to wait for the pool's timeout (Unavailable) while the pool logged the whole URL,
+    # password included, on every attempt.
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(InvalidInput) as info:
+        open_store(url, cursor_key=CURSOR_KEY, connect_timeout=1)
+    assert "hunter2" not in str(info.value)
+    assert "hunter2" not in caplog.text

@@ -4,6 +4,7 @@ page gives exactly what filtering and sorting the whole set in Python gives."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,9 +60,9 @@ def _naive(rows: list[TraceRecord], f: dict[str, object], base: int) -> list[str
 @given(spec=st.lists(_trace, max_size=25), f=_filter, limit=st.integers(1, 7))
 def test_pages_equal_the_naive_answer(
     store: GenericStore,
-    spec: list,
-    f: dict[str, object],
-    limit: int,  # type: ignore[type-arg]
+    spec: list[Any],
+    f: dict[str, Any],
+    limit: int,
 ) -> None:
     tenant_id = make_tenant(store).id
     base = now_ms() - 1_000_000
@@ -77,8 +78,8 @@ def test_pages_equal_the_naive_answer(
         for ms, agent, effect, dets, upstream in spec
     ]
     store.traces.append_traces(rows)
-    bounds = {k: base + int(v) for k, v in f.items() if k in ("from_ms", "to_ms")}  # type: ignore[call-overload]
-    filters = TraceFilter(**{**f, **bounds})  # type: ignore[arg-type]
+    bounds = {k: base + int(v) for k, v in f.items() if k in ("from_ms", "to_ms")}
+    filters = TraceFilter(**{**f, **bounds})
     got: list[str] = []
     cursor = None
     while True:

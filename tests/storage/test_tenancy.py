@@ -207,3 +207,20 @@ def test_key_lookup_is_the_tenantless_read(
     found = store.keys.lookup(seeded["key"].secret_hash)
     assert found.key.tenant_id == tenant.id
     assert found.agent_status == "active"
+
+
+def test_an_approval_cannot_name_another_tenants_agent(
+    store: GenericStore, tenant: Tenant, other: Tenant
+) -> None:
+    # It used to be stored: tenant A's approval bound to tenant B's agent.
+    foreign = make_agent(store, other.id)
+    with pytest.raises(NotFound):
+        store.approvals.create(tenant.id, records.approval(tenant.id, foreign.id))
+    with pytest.raises(NotFound):
+        store.approvals.create(
+            tenant.id, records.approval(tenant.id, "agent_01ARYZ6S41TSV4RRFFQ69G5FAV")
+        )
+    assert store.approvals.list(tenant.id).data == []
+    own = make_agent(store, tenant.id)
+    created = store.approvals.create(tenant.id, records.approval(tenant.id, own.id))
+    assert store.approvals.get(tenant.id, created.id).agent_id == own.id

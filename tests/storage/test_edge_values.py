@@ -1,0 +1,110 @@
+"""Edge values every backend answers alike: PostgreSQL cannot store NUL (U+0000) in text, so a
+NUL in an id or filter finds nothing (as on the other backends) and a NUL in a stored column
+is a clear ``InvalidInput`` — never a raw driver error (a 500)."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from renlayer_core.errors import InvalidInput, NotFound
+from renlayer_core.models import AuditDraft, Tenant
+from renlayer_core.storage.filters import AgentFilter, AuditFilter, TraceFilter
+from storage_backends import GenericStore
+from tests.storage import records
+from tests.storage.conftest import make_agent, make_key
+
+NUL = "\x00"
+
+
+def test_a_nul_in_an_id_is_not_found(store: GenericStore, tenant: Tenant) -> None:
+    agent = make_agent(store, tenant.id)
+    make_key(store, tenant.id, agent.id)
+    with pytest.raises(NotFound):
+        store.agents.get(tenant.id, agent.id + NUL)
+    with pytest.raises(NotFound):
+        store.tenants.get(tenant.id + NUL)
+    with pytest.raises(NotFound):
+        store.agents.get(tenant.id + NUL, agent.id)
+    with pytest.raises(NotFound):
+        store.keys.lookup("ab" + NUL)
+
+
+def test_a_nul_in_a_filter_matches_nothing(store: GenericStore, tenant: Tenant) -> None:
+    make_agent(store, tenant.id, labels=["env=prod"])
+    store.audit.append(tenant.id, AuditDraft(actor="u", action="x", resource_type="r"))
+    assert store.agents.list(tenant.id, AgentFilter(label="env=prod" + NUL)).data == []
+    assert store.audit.list(tenant.id, AuditFilter(actor="u" + NUL)).data == []
+    assert store.traces.list(tenant.id, TraceFilter(code="c" + NUL)).data == []
+    assert list(store.audit.iter_audit(tenant.id, AuditFilter(action=NUL))) == []
+
+
+def test_a_nul_in_a_stored_value_is_kept_or_refused_clearly(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # In the JSON document a NUL is escaped, so every backend keeps it.
+    agent = make_agent(store, tenant.id, name="a" + NUL + "b")
+    assert store.agents.get(tenant.id, agent.id).name == "a" + NUL + "b"
+    # In an indexed column PostgreSQL cannot keep it: InvalidInput there, kept elsewhere.
+    draft = AuditDraft(actor="u" + NUL, action="x", resource_type="r")
+    try:
+        event = store.audit.append(tenant.id, draft)
+    except InvalidInput as exc:
+        assert store.capabilities.name == "postgresql"
+        assert "nul" in str(exc).lower()
+    else:
+        assert event.actor == "u" + NUL
+    assert store.audit.verify(tenant.id).ok
+
+
+def test_a_nul_in_an_ingested_trace_never_loses_the_batch(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # PostgreSQL used to refuse the whole batch (the good trace too): an ingest batch is never
+    # refused for one row, so every backend stores U+FFFD in place of U+0000 in a trace.
+    good = records.trace(tenant.id)
+    odd = records.trace(
+        tenant.id,
+        session_external_id="s" + NUL,
+        upstream="up" + NUL,
+        code="c" + NUL,
+        detectors=("pii" + NUL + ".email",),
+        error="e" + NUL,
+    )
+    store.traces.append_traces([good, odd])
+    stored = store.traces.get(tenant.id, odd.id)
+    assert stored.action.upstream == "up\ufffd"
+    assert stored.decision.code == "c\ufffd"
+    assert stored.session_external_id == "s\ufffd"
+    assert stored.findings[0].detector == "pii\ufffd.email"
+    assert stored.error == "e\ufffd"
+    assert store.traces.get(tenant.id, good.id) == msgspec.structs.replace(
+        good, session_id=store.traces.get(tenant.id, good.id).session_id
+    )
+    assert [t.id for t in store.traces.list(tenant.id, TraceFilter(upstream="up\ufffd")).data] == [
+        odd.id
+    ]
+
+
+LONE = "\ud800"  # a lone surrogate: a Python str, but not encodable as UTF-8
+
+
+def test_a_lone_surrogate_or_an_oversized_integer_is_a_clear_error(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # SQLite and PostgreSQL used to raise UnicodeEncodeError / OverflowError (a 500).
+    with pytest.raises(NotFound):
+        store.agents.get(tenant.id, "agent_" + LONE)
+    assert store.agents.list(tenant.id, AgentFilter(label=LONE)).data == []
+    with pytest.raises(InvalidInput):
+        store.audit.append(tenant.id, AuditDraft(actor="u" + LONE, action="x", resource_type="r"))
+    agent = make_agent(store, tenant.id)
+    if store.capabilities.name != "memory":  # memory keeps any Python value
+        with pytest.raises(InvalidInput):
+            make_agent(store, tenant.id, name="a" + LONE)
+        with pytest.raises(InvalidInput):  # an indexed integer column
+            store.approvals.create(
+                tenant.id, records.approval(tenant.id, agent.id, expires_at=2**70)
+            )
+    assert store.audit.verify(tenant.id).ok
+    assert [a.id for a in store.agents.list(tenant.id).data] == [agent.id]
