@@ -79,9 +79,9 @@ class PgDialect:
 class PgTx(SqlTx):
     def append_traces(self, batch: Sequence[TraceRecord]) -> None:
         rows = unique_batch(batch)
-        sessions = self._ensure_sessions(rows)
+        sessions, created = self._ensure_sessions(rows)
         fresh = self._copy_traces(rows, sessions)
-        self._update_sessions(fresh, sessions)
+        self._update_sessions(fresh, sessions, created)
         detectors = [(r.tenant_id, r.id, d) for r in fresh for d in TRACES.multi["detector"](r)]
         if detectors:
             self.execute(
@@ -90,12 +90,15 @@ class PgTx(SqlTx):
                 _columns(detectors, 3),
             )
 
-    def _ensure_sessions(self, rows: list[TraceRecord]) -> dict[tuple[str, str], Session]:
+    def _ensure_sessions(
+        self, rows: list[TraceRecord]
+    ) -> tuple[dict[tuple[str, str], Session], set[str]]:
         """Create missing sessions (zero counts) and lock every session of the batch, in key
-        order so two batches cannot deadlock on them."""
+        order so two batches cannot deadlock on them. Also returns the ids of the sessions
+        this statement created (``xmax = 0``: inserted, not the conflict branch)."""
         deltas = sorted(session_deltas(rows).items())
         if not deltas:
-            return {}
+            return {}, set()
         seeds = [merge_session(None, ten, ext, d) for (ten, ext), d in deltas]
         seeds = [msgspec.structs.replace(s, trace_count=0, deny_count=0) for s in seeds]
         # An upsert whose conflict branch rewrites nothing still locks the existing row and
@@ -104,7 +107,7 @@ class PgTx(SqlTx):
             "INSERT INTO sessions (tenant_id, id, external_id, agent_id, first_seen, last_seen, "
             "doc) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], "
             "?::bigint[], ?::text[]) ON CONFLICT (tenant_id, external_id) "
-            "DO UPDATE SET external_id = EXCLUDED.external_id RETURNING doc",
+            "DO UPDATE SET external_id = EXCLUDED.external_id RETURNING doc, xmax = 0",
             _columns(
                 [
                     (
@@ -121,11 +124,13 @@ class PgTx(SqlTx):
                 7,
             ),
         ).fetchall()
-        out = {}
-        for (doc,) in found:
+        out, created = {}, set()
+        for doc, inserted in found:
             session = decode(SESSIONS, doc)
             out[(session.tenant_id, session.external_id)] = session
-        return out
+            if inserted:
+                created.add(session.id)
+        return out, created
 
     def _copy_traces(
         self, rows: list[TraceRecord], sessions: dict[tuple[str, str], Session]
@@ -152,10 +157,25 @@ class PgTx(SqlTx):
         return [by_id[(t, i)] for t, i in inserted]
 
     def _update_sessions(
-        self, fresh: list[TraceRecord], sessions: dict[tuple[str, str], Session]
+        self,
+        fresh: list[TraceRecord],
+        sessions: dict[tuple[str, str], Session],
+        created: set[str],
     ) -> None:
         updates = []
-        for key, delta in sorted(session_deltas(fresh).items()):
+        deltas = session_deltas(fresh)
+        # A session seeded by this batch whose every trace was a replay holds no trace: it
+        # must not appear (a re-sent trace never creates a session it was not counted in).
+        empty = [
+            (s.tenant_id, s.id) for k, s in sessions.items() if s.id in created and k not in deltas
+        ]
+        if empty:
+            self.execute(
+                "DELETE FROM sessions s USING unnest(?::text[], ?::text[]) AS e(t, i) "
+                "WHERE s.tenant_id = e.t AND s.id = e.i",
+                _columns(empty, 2),
+            )
+        for key, delta in sorted(deltas.items()):
             merged = merge_session(sessions[key], key[0], key[1], delta)
             updates.append(
                 (merged.first_seen, merged.last_seen, encode(merged), merged.tenant_id, merged.id)

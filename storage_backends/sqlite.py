@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 
 from renlayer_core.errors import InvalidInput, NotFound, Unavailable
+from renlayer_core.ids import new_id
 from renlayer_core.models import Session, TraceRecord
 from renlayer_core.storage.ports import Capabilities
 from storage_backends import _migrations
@@ -65,23 +66,68 @@ class SqliteDialect:
         """No cross-process channel: the cache TTL bounds staleness."""
 
 
-_CHUNK = 500  # ids per IN (…) list: far below SQLite's parameter limit
+_CHUNK = 500  # ids per IN (…) list, rows per INSERT: far below SQLite's 32766 parameters
+_TRACE_INSERT = (
+    "INSERT INTO traces (tenant_id, id, agent_id, session_id, effect, code, policy_id, "
+    "upstream, doc) VALUES"
+)
+_TRACE_MARKS = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_json = msgspec.json.Encoder()
+
+
+def trace_row(r: TraceRecord) -> tuple[object, ...]:
+    """The ``traces`` row of a record, built directly (this is the per-row hot path; the
+    contract suite checks it matches ``TRACES.columns`` through every list filter)."""
+    d = r.decision
+    doc = _json.encode(r).decode("utf-8")
+    return (
+        r.tenant_id,
+        r.id,
+        r.agent_id,
+        r.session_id,
+        d.effect,
+        d.code,
+        d.policy_id,
+        r.action.upstream,
+        doc,
+    )
 
 
 class SqliteTx(SqlTx):
-    """Batch ingest without a statement per trace: which ids exist and which sessions exist
-    are asked once per 500 ids, then rows go in with ``executemany``. Correct because the
-    whole batch runs under ``BEGIN IMMEDIATE``: no other writer can interleave."""
+    """Batch ingest without a statement per trace. Sessions of the batch are read once per
+    500 keys; the traces go in with multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``,
+    so the database itself says which ids were new (no separate existence check) and only
+    those count in their sessions. Correct because the whole batch runs under
+    ``BEGIN IMMEDIATE``: no other writer can interleave."""
 
     def append_traces(self, batch: Sequence[TraceRecord]) -> None:
         rows = unique_batch(batch)
-        existing = self._existing_ids(rows)
-        fresh = [r for r in rows if (r.tenant_id, r.id) not in existing]
+        if not rows:
+            return
+        # A dict, not a set: new session ids are drawn in first-seen order (ids sort by time).
+        keys = {
+            (r.tenant_id, r.session_external_id): None
+            for r in rows
+            if r.session_external_id is not None
+        }
+        current = self._sessions(list(keys))
+        # Ids for sessions not stored yet are drawn up front (the trace rows carry them);
+        # a session none of whose traces turns out new is simply never written.
+        sid = {k: current[k].id if k in current else new_id("sess") for k in keys}
+        stored = [
+            r
+            if r.session_external_id is None
+            else msgspec.structs.replace(r, session_id=sid[(r.tenant_id, r.session_external_id)])
+            for r in rows
+        ]
+        inserted = self._insert_new_traces(stored)
+        fresh = [r for r in stored if (r.tenant_id, r.id) in inserted]
         if not fresh:
             return
-        deltas = session_deltas(fresh)
-        current = self._sessions(list(deltas))
-        merged = {k: merge_session(current.get(k), k[0], k[1], d) for k, d in deltas.items()}
+        merged = {}
+        for k, d in session_deltas(fresh).items():
+            m = merge_session(current.get(k), k[0], k[1], d)
+            merged[k] = m if k in current else msgspec.structs.replace(m, id=sid[k])
         new = [m for k, m in merged.items() if k not in current]
         self.executemany(insert_sql(SESSIONS), [row_values(SESSIONS, m) for m in new])
         self.executemany(
@@ -93,20 +139,21 @@ class SqliteTx(SqlTx):
                 if k in current
             ],
         )
-        stored = [
-            msgspec.structs.replace(
-                r,
-                session_id=None
-                if r.session_external_id is None
-                else merged[(r.tenant_id, r.session_external_id)].id,
-            )
-            for r in fresh
-        ]
-        self.executemany(insert_sql(TRACES), [row_values(TRACES, r) for r in stored])
         self.executemany(
             "INSERT INTO traces_detector (tenant_id, id, value) VALUES (?, ?, ?)",
-            [(r.tenant_id, r.id, d) for r in stored for d in TRACES.multi["detector"](r)],
+            [(r.tenant_id, r.id, d) for r in fresh for d in TRACES.multi["detector"](r)],
         )
+
+    def _insert_new_traces(self, rows: Sequence[TraceRecord]) -> set[tuple[str, str]]:
+        """Insert the rows whose (tenant, id) is not stored yet; return those keys."""
+        out: set[tuple[str, str]] = set()
+        for i in range(0, len(rows), _CHUNK):
+            chunk = [trace_row(r) for r in rows[i : i + _CHUNK]]
+            marks = ", ".join([_TRACE_MARKS] * len(chunk))
+            sql = f"{_TRACE_INSERT} {marks} ON CONFLICT DO NOTHING RETURNING tenant_id, id"
+            params = [v for row in chunk for v in row]
+            out.update(self.execute(sql, params).fetchall())
+        return out
 
     def _by_tenant_chunks(
         self, pairs: Sequence[tuple[str, str]]
@@ -117,14 +164,6 @@ class SqliteTx(SqlTx):
         for tenant, values in by_tenant.items():
             for i in range(0, len(values), _CHUNK):
                 yield tenant, values[i : i + _CHUNK]
-
-    def _existing_ids(self, rows: Sequence[TraceRecord]) -> set[tuple[str, str]]:
-        found: set[tuple[str, str]] = set()
-        for tenant, ids in self._by_tenant_chunks([(r.tenant_id, r.id) for r in rows]):
-            marks = ", ".join("?" for _ in ids)
-            sql = f"SELECT id FROM traces WHERE tenant_id = ? AND id IN ({marks})"
-            found.update((tenant, i) for (i,) in self.execute(sql, [tenant, *ids]).fetchall())
-        return found
 
     def _sessions(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Session]:
         out: dict[tuple[str, str], Session] = {}

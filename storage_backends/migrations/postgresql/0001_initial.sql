@@ -168,7 +168,9 @@ CREATE INDEX traces_agent_id_ix ON traces (tenant_id, agent_id, id);
 CREATE INDEX traces_session_id_ix ON traces (tenant_id, session_id, id);
 CREATE INDEX traces_effect_ix ON traces (tenant_id, effect, id);
 CREATE INDEX traces_code_ix ON traces (tenant_id, code, id);
-CREATE INDEX traces_policy_id_ix ON traces (tenant_id, policy_id, id);
+-- Most traces match no policy: a partial index skips them (`policy_id = $1` implies
+-- `IS NOT NULL`, so filters still use it).
+CREATE INDEX traces_policy_id_ix ON traces (tenant_id, policy_id, id) WHERE policy_id IS NOT NULL;
 CREATE INDEX traces_upstream_ix ON traces (tenant_id, upstream, id);
 
 CREATE TABLE traces_detector (
