@@ -28,6 +28,15 @@ class Shared:
         # Test/metrics hook: called with (table, limit, rows) after every chunked fetch.
         self.fetch_hook: FetchHook | None = None
 
+    def fetch(self, table: Table, tenant_id: str, record_id: str, kind: str) -> Any:
+        """One row of the tenant, or ``NotFound`` — the same answer for a row that does not
+        exist and for another tenant's row."""
+        with self.engine.read() as tx:
+            row = tx.get(table, tenant_id, record_id)
+        if row is None:
+            raise not_found(kind, record_id)
+        return row
+
     def page(
         self,
         table: Table,

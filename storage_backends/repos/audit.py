@@ -51,10 +51,7 @@ class AuditRepo:
         return event
 
     def get(self, tenant_id: str, event_id: str) -> AuditEvent:
-        with self._s.engine.read() as tx:
-            row: AuditEvent | None = tx.get(t.AUDIT, tenant_id, event_id)
-        if row is None:
-            raise not_found("audit event", event_id)
+        row: AuditEvent = self._s.fetch(t.AUDIT, tenant_id, event_id, "audit event")
         return row
 
     @staticmethod

@@ -74,10 +74,7 @@ class Crud(Generic[R]):
         """Hook: check parents exist (within the same transaction)."""
 
     def get(self, tenant_id: str, record_id: str) -> R:
-        with self._s.engine.read() as tx:
-            row: R | None = tx.get(self._t, tenant_id, record_id)
-        if row is None:
-            raise not_found(self.kind, record_id)
+        row: R = self._s.fetch(self._t, tenant_id, record_id, self.kind)
         return row
 
     def update(self, tenant_id: str, record: R) -> R:

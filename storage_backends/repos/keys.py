@@ -46,10 +46,7 @@ class KeyRepo:
         return key
 
     def get(self, tenant_id: str, key_id: str) -> ApiKey:
-        with self._s.engine.read() as tx:
-            row: ApiKey | None = tx.get(t.KEYS, tenant_id, key_id)
-        if row is None:
-            raise not_found("api key", key_id)
+        row: ApiKey = self._s.fetch(t.KEYS, tenant_id, key_id, "api key")
         return row
 
     def list_for_agent(

@@ -21,7 +21,6 @@ from storage_backends.repos._shared import (
     Shared,
     eq,
     id_range,
-    not_found,
 )
 
 
@@ -36,10 +35,7 @@ class TraceRepo:
             tx.append_traces([_without_nul(r) for r in batch])
 
     def get(self, tenant_id: str, trace_id: str) -> TraceRecord:
-        with self._s.engine.read() as tx:
-            row: TraceRecord | None = tx.get(t.TRACES, tenant_id, trace_id)
-        if row is None:
-            raise not_found("trace", trace_id)
+        row: TraceRecord = self._s.fetch(t.TRACES, tenant_id, trace_id, "trace")
         return row
 
     @staticmethod
@@ -79,10 +75,7 @@ class TraceRepo:
         return self._s.stream(t.TRACES, tenant_id, self._conds(filters), chunk_size)
 
     def get_session(self, tenant_id: str, session_id: str) -> Session:
-        with self._s.engine.read() as tx:
-            row: Session | None = tx.get(t.SESSIONS, tenant_id, session_id)
-        if row is None:
-            raise not_found("session", session_id)
+        row: Session = self._s.fetch(t.SESSIONS, tenant_id, session_id, "session")
         return row
 
     def list_sessions(

@@ -51,10 +51,9 @@ class WebhookRepo(Crud[WebhookEndpoint]):
         return delivery
 
     def get_delivery(self, tenant_id: str, delivery_id: str) -> WebhookDelivery:
-        with self._s.engine.read() as tx:
-            row: WebhookDelivery | None = tx.get(t.DELIVERIES, tenant_id, delivery_id)
-        if row is None:
-            raise not_found("webhook delivery", delivery_id)
+        row: WebhookDelivery = self._s.fetch(
+            t.DELIVERIES, tenant_id, delivery_id, "webhook delivery"
+        )
         return row
 
     def list_deliveries(
