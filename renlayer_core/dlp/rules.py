@@ -90,7 +90,7 @@ def _from_spec(spec: DetectorSpec, det: DetectorConfig) -> Rule:
         trigger=spec.trigger,
         case_sensitive=spec.case_sensitive,
         whole_word=False,
-        radius=max(spec.window, spec.max_len),
+        radius=spec.max_len,  # every match holds a gate match and is ≤ max_len long (scan.py)
         max_len=spec.max_len,
         quiet_hold=_quiet_hold(spec),
         lead=spec.lead,

@@ -21,11 +21,10 @@ class DetectorSpec:
     # RE2 syntax. If it has a group named `value`, that group's span is the finding;
     # otherwise the whole match is.
     pattern: str
-    # Literals that any match must contain (case-insensitive). The plan runs `pattern` only in
-    # a window of `window` characters around a keyword hit. Empty → the pattern goes into the
-    # shared RE2 set instead (keep that set small: it slows down as it grows).
+    # Literals that any match must contain (case-insensitive). The plan runs `pattern` only
+    # within `max_len` characters of a keyword hit. Empty → the pattern goes into the shared
+    # RE2 set instead (keep that set small: it slows down as it grows).
     keywords: tuple[str, ...] = ()
-    window: int = 256
     # An RE2 pattern of which every match of `pattern` contains a match (a test checks it on
     # every labelled case and every reference candidate). When set, the plan's gate set and
     # windows look for it instead of the keywords: for detectors whose keywords are common

@@ -28,7 +28,6 @@ def test_every_positive_match_holds_a_keyword_and_fits_max_len(case: Case) -> No
         cand = by_value[span]
         whole = case.text[cand.match_start : cand.match_end]
         assert len(whole) <= spec.max_len
-        assert whole.__len__() <= spec.window
         if spec.keywords:
             assert any(k.lower() in whole.lower() for k in spec.keywords), spec.keywords
 

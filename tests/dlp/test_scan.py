@@ -113,7 +113,6 @@ TICKET = DetectorSpec(
     title="ticket secret",
     pattern=r"(?:[a-z]{0,10}TKT-(?P<value>[0-9]{6}))",
     keywords=("tkt-",),
-    window=16,
     max_len=20,
     context_words=("ticket",),
     confidence=0.6,

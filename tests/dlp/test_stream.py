@@ -191,7 +191,8 @@ def test_clean_prose_is_released_within_a_few_hundred_characters(plan: ScanPlan,
         released += len(stream.feed(text[i : i + 100]))
         worst = max(worst, min(i + 100, len(text)) - released)
     # Held back at most: quiet hold + step + one chunk — not the plan's max_len (6 700).
-    step = max(4 * plan.quiet_hold, 512)
+    step = stream.step
+    assert step == max(8 * plan.quiet_hold, 512)
     assert plan.quiet_hold <= 300 < plan.max_len
     assert worst <= plan.quiet_hold + step + 100
     assert len(text) - released <= plan.quiet_hold + step + 100
@@ -211,3 +212,55 @@ def test_a_private_key_in_flight_is_held_until_it_completes(plan: ScanPlan) -> N
     out += stream.finish()
     assert key not in out and "[REDACTED:secret.private_key]" in out
     check(plan, text, [text[i : i + 100] for i in range(0, len(text), 100)])
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    which=st.sampled_from([0, 2, 3]),
+    text=texts,
+    cuts=st.lists(st.integers(0, 3000), max_size=40),
+    flushes=st.lists(st.booleans(), min_size=41, max_size=41),
+    step=st.sampled_from([None, 7, 50]),
+)
+def test_flush_at_any_point_keeps_the_whole_text_result(
+    which: int, text: str, cuts: list[int], flushes: list[bool], step: int | None
+) -> None:
+    text = text * 3
+    plan = PLANS[which]
+    expected, found = plan.redact_text(text, ALL)
+    stream = plan.stream(actions=ALL, step=step)
+    out = ""
+    for chunk, flush in zip(split(text, cuts), flushes, strict=False):
+        out += stream.feed(chunk)
+        if flush:
+            out += stream.flush()
+    out += stream.finish()
+    assert out == expected
+    assert stream.findings == found
+
+
+def test_flush_releases_all_but_the_quiet_hold(plan: ScanPlan) -> None:
+    text = prose(8 * 1024)
+    stream = plan.stream()
+    released = 0
+    for i in range(0, len(text), 100):
+        released += len(stream.feed(text[i : i + 100]))
+        released += len(stream.flush())
+        arrived = min(i + 100, len(text))
+        # Without flush() up to quiet hold + step (≈ 2 100 characters) would be pending.
+        assert arrived - released <= plan.quiet_hold
+    assert released + len(stream.finish()) == len(text)
+
+
+def test_flush_with_nothing_new_is_free_and_a_finished_stream_refuses_it(plan: ScanPlan) -> None:
+    stream = plan.stream()
+    assert stream.flush() == ""
+    assert stream.feed("short") == ""
+    assert stream.flush() == ""  # under the quiet hold: nothing can be final yet
+    assert stream.finish() == "short"
+    with pytest.raises(InvalidInput, match="already finished"):
+        stream.flush()

@@ -61,7 +61,6 @@ ABA_ROUTING = DetectorSpec(
     title="US bank routing number (ABA checksum, next to its label)",
     pattern=(START + r"(?i:routing|aba|rtn|transit)" + LABEL_FILLER + r"\b(?P<value>[0-9]{9})\b"),
     keywords=("routing", "aba", "rtn", "transit"),
-    window=128,
     max_len=80,
     validator=v.aba_routing,
     confidence=0.9,

@@ -20,7 +20,6 @@ NPI = DetectorSpec(
         + r"\b(?P<value>[12][0-9]{9})\b"
     ),
     keywords=("npi", "national provider"),
-    window=128,
     max_len=96,
     validator=v.npi,
     confidence=0.9,
@@ -61,7 +60,6 @@ DEA = DetectorSpec(
     category="health",
     pattern=START + r"DEA" + LABEL_FILLER + r"\b(?P<value>[ABCDEFGHJKLMPRSTUX][A-Z9][0-9]{7})\b",
     keywords=("DEA",),
-    window=128,
     max_len=80,
     validator=v.dea_number,
     confidence=0.9,
@@ -107,7 +105,6 @@ MRN = DetectorSpec(
         + r"\b(?P<value>[A-Z]{0,3}[0-9][0-9\-]{3,14}[0-9])\b"
     ),
     keywords=("mrn", "medical record", "patient id"),
-    window=128,
     max_len=110,
     validator=v.medical_record_number,
     confidence=0.85,

@@ -31,7 +31,6 @@ EMAIL = DetectorSpec(
         r"(?::[A-Za-z0-9_~.\-][A-Za-z0-9_~./\-]{0,99})?)\b"
     ),
     keywords=("@",),
-    window=900,
     max_len=880,
     lead=218,
     validator=v.email,
@@ -124,7 +123,6 @@ PASSPORT = DetectorSpec(
         + r"|[CFGHJK][0-9CFGHJKLMNPRTVWXYZ]{8})\b"
     ),
     keywords=("passport", "passeport", "reisepass", "pasaporte", "passaporto", "paspoort"),
-    window=128,
     max_len=80,
     validator=v.passport_number,
     confidence=0.8,
