@@ -55,12 +55,16 @@ IBAN = DetectorSpec(
     default_action="redact",
 )
 
+_ABA_BODY = r"(?i:routing|aba|rtn|transit)" + LABEL_FILLER + r"\b(?P<value>[0-9]{9})\b"
 ABA_ROUTING = DetectorSpec(
     id="fin.aba_routing",
     category="fin",
     title="US bank routing number (ABA checksum, next to its label)",
-    pattern=(START + r"(?i:routing|aba|rtn|transit)" + LABEL_FILLER + r"\b(?P<value>[0-9]{9})\b"),
+    pattern=START + _ABA_BODY,
     keywords=("routing", "aba", "rtn", "transit"),
+    # The keywords alone hit inside everyday words ("database", "transition"): the gate looks
+    # for the label followed by nine digits instead (the pattern without its start anchor).
+    trigger=_ABA_BODY.replace("(?P<value>", "("),
     max_len=80,
     validator=v.aba_routing,
     confidence=0.9,

@@ -54,12 +54,16 @@ ICD10 = DetectorSpec(
     default_action="log",
 )
 
+_DEA_BODY = r"DEA" + LABEL_FILLER + r"\b(?P<value>[ABCDEFGHJKLMPRSTUX][A-Z9][0-9]{7})\b"
 DEA = DetectorSpec(
     id="health.us_dea_number",
     title="US DEA registration number (checksum, next to its label)",
     category="health",
-    pattern=START + r"DEA" + LABEL_FILLER + r"\b(?P<value>[ABCDEFGHJKLMPRSTUX][A-Z9][0-9]{7})\b",
+    pattern=START + _DEA_BODY,
     keywords=("DEA",),
+    # The keyword alone hits inside "idea" and "deal" (the gate folds case): the gate looks
+    # for the label followed by the number's shape instead.
+    trigger=_DEA_BODY.replace("(?P<value>", "("),
     max_len=80,
     validator=v.dea_number,
     confidence=0.9,
