@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from renlayer_core.errors import InvalidInput
@@ -29,14 +30,17 @@ def open_store(
     if scheme == "memory":
         from storage_backends.memory import MemoryEngine
 
+        _check_options(MemoryEngine, "memory", options)
         return GenericStore(MemoryEngine(), cursor_key=cursor_key, key_cache=cache)
     if scheme == "sqlite":
         from storage_backends.sqlite import SqliteEngine
 
+        _check_options(SqliteEngine, "sqlite", options)
         engine: Any = SqliteEngine.from_url(url, **options)
     elif scheme in ("postgresql", "postgres"):
         from storage_backends.postgresql import PostgresEngine
 
+        _check_options(PostgresEngine, "postgresql", options)
         engine = PostgresEngine.from_url(url, **options)
     else:
         shown = scheme or url
@@ -50,3 +54,25 @@ def open_store(
     except BaseException:
         engine.close()
         raise
+
+
+def _check_options(engine: type, scheme: str, options: dict[str, Any]) -> None:
+    """A misspelt option (``pool_mx=``) is an ``InvalidInput`` naming it and what the backend
+    accepts, not a bare ``TypeError`` from deep inside the engine. The accepted names are the
+    engine's keyword parameters after its path or URL (the memory engine takes neither)."""
+    if not options:
+        return
+    params = list(inspect.signature(engine).parameters.values())
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    named = (
+        params[1:] if params and params[0].kind is not inspect.Parameter.KEYWORD_ONLY else params
+    )
+    accepted = sorted(p.name for p in named if p.kind in kinds)
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise InvalidInput(
+            f"unknown option{'s' if len(unknown) > 1 else ''} for a {scheme} store: "
+            f"{', '.join(unknown)} (accepted: {', '.join(accepted) or 'none'})"
+        )
