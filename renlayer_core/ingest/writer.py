@@ -392,8 +392,9 @@ class WriteBehindWriter(Generic[T]):
                 continue
             if len(part) == 1:
                 label = self._label(part[0])
+                kept = self._keep_rejected(part[0].payload)
                 with self._lock:
-                    self._reject_locked(part[0].payload, label, outcome)
+                    self._rejected_locked(label, outcome, kept)
                 continue
             mid = len(part) // 2
             todo.append(part[mid:])
@@ -451,11 +452,18 @@ class WriteBehindWriter(Generic[T]):
         self._inflight = None
         self._progress.notify_all()
 
+    def _keep_rejected(self, payload: bytes) -> bool:
+        """Append a refused record to the rejected file (an fsync: callers on the drainer's
+        delivery path call it without the lock, so that ``submit`` never waits on it)."""
+        return self._rejected.append(payload) if self._rejected is not None else False
+
     def _reject_locked(self, payload: bytes, label: str, reason: str) -> None:
-        """Keep a refused record in the rejected file and say so, naming it by id only."""
+        self._rejected_locked(label, reason, self._keep_rejected(payload))
+
+    def _rejected_locked(self, label: str, reason: str, kept: bool) -> None:
+        """Count a refused record and say so, naming it by its ids only."""
         self._n_rejected += 1
         self._last_error = f"{reason}: the store refused {label}"
-        kept = self._rejected.append(payload) if self._rejected is not None else False
         log.error(
             "%s: the store refused %s for good (%s); %s; %d rejected so far",
             self._name,
