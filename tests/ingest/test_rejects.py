@@ -18,6 +18,8 @@ import math
 import os
 import secrets
 import sqlite3
+import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,9 +27,11 @@ from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from renlayer_core.errors import InvalidInput, Unavailable
-from renlayer_core.ingest import WriterConfig
+from renlayer_core.ingest import WriteBehindWriter, WriterConfig
 from renlayer_core.ingest.errors import is_outage
 from renlayer_core.ingest.spill import SpillFile, read_frames
 from renlayer_core.ingest.traces import decode_trace, encode_trace, trace_writer
@@ -250,3 +254,82 @@ def test_value_errors_are_refusals_and_driver_errors_are_outages() -> None:
     assert is_outage(sqlite3.OperationalError("database is locked"))
     assert is_outage(ConnectionResetError())
     assert is_outage(ValueError("I/O operation on closed file"))
+
+
+class StrictLog:
+    """The naive store twin: an idempotent log (first write of an id wins) that refuses a whole
+    batch holding a bad number, as a SQL transaction does, and can be switched down."""
+
+    def __init__(self, bad: set[int]) -> None:
+        self.order: dict[int, None] = {}
+        self.bad = bad
+        self.down = False
+        self._lock = threading.Lock()
+
+    def append(self, batch: Sequence[int]) -> None:
+        with self._lock:
+            if self.down:
+                raise Unavailable("the store is down")
+            if self.bad.intersection(batch):
+                raise InvalidInput("the store cannot hold a value")
+            for n in batch:
+                self.order.setdefault(n, None)
+
+
+@settings(max_examples=int(os.environ.get("RENLAYER_HYPOTHESIS_EXAMPLES", "25")), deadline=None)
+@given(
+    data=st.data(),
+    ops=st.lists(
+        st.one_of(
+            st.tuples(st.just("submit"), st.integers(1, 20)),
+            st.sampled_from([("down", 0), ("up", 0), ("flush", 0)]),
+        ),
+        max_size=10,
+    ),
+)
+def test_bisection_matches_the_naive_twin_under_outages(
+    data: st.DataObject, ops: list[tuple[str, int]]
+) -> None:
+    """Whatever the refused records and the outages: the store holds exactly the others, in
+    submission order (what sending every record alone, in order, would give), and the rejected
+    file exactly the refused ones, in order, each once."""
+    total = sum(n for op, n in ops if op == "submit")
+    bad = data.draw(st.sets(st.integers(0, max(total - 1, 0))), label="bad") if total else set()
+    store = StrictLog(bad)
+    with tempfile.TemporaryDirectory() as tmp:
+        spill = Path(tmp) / "p.spill"
+        cfg = WriterConfig(
+            batch_size=8,
+            max_delay=0.001,
+            max_queue_records=10,
+            retry_initial=0.001,
+            retry_max=0.004,
+            spill_path=spill,
+        )
+        writer = WriteBehindWriter(
+            store.append,
+            encode=lambda n: n.to_bytes(8, "big"),
+            decode=lambda b: int.from_bytes(b, "big"),
+            config=cfg,
+            name="test writer",
+            identify=lambda n: f"record {n}",
+        )
+        submitted = 0
+        for op, n in ops:
+            if op == "submit":
+                for _ in range(n):
+                    writer.submit(submitted)
+                    submitted += 1
+            elif op == "flush":
+                writer.flush(timeout=0.05)
+            else:
+                store.down = op == "down"
+        store.down = False
+        assert writer.close(timeout=BOUND_S).clean
+        assert list(store.order) == [i for i in range(submitted) if i not in bad]
+        rejected = Path(f"{spill}.rejected")
+        kept = []
+        if rejected.exists():
+            with open(rejected, "rb") as fh:
+                kept = [int.from_bytes(p, "big") for p in read_frames(fh, None).payloads]
+        assert kept == sorted(bad) and writer.metrics().rejected == len(bad)
