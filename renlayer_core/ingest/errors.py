@@ -16,12 +16,23 @@ _SECRETS = (
 def is_outage(exc: BaseException) -> bool:
     """An outage is retried forever; anything else means the store refuses these records.
 
-    ``Unavailable`` is the port's outage error. A foreign exception is a driver error the
-    backend did not translate (a dropped connection, a locked file): treated as an outage too,
-    because retrying a refusal costs only time, while dropping a record after an outage loses
-    it. A ``RenLayerError`` other than ``Unavailable`` (invalid input, conflict) is a refusal.
+    ``Unavailable`` is the port's outage error. A ``RenLayerError`` other than ``Unavailable``
+    (invalid input, conflict) is a refusal. A foreign exception is an error the backend did
+    not translate: usually a driver error (a dropped connection, a locked file), so an outage,
+    because a refusal taken for an outage only delays, while an outage taken for a refusal
+    moves good records aside. Except ``UnicodeError`` and ``OverflowError``: they depend on
+    the value alone (a lone surrogate, an integer past 2^63), never on the connection, so
+    retrying them would block ingest forever behind one record.
     """
+    if isinstance(exc, UnicodeError | OverflowError):
+        return False
     return isinstance(exc, Unavailable) or not isinstance(exc, RenLayerError)
+
+
+def refusal_code(exc: BaseException) -> str:
+    """The error's code (or type name) alone: a refusal's message may quote the refused value
+    (a store message, a decoder's "invalid value 'x'"), and record content stays out of logs."""
+    return exc.code if isinstance(exc, RenLayerError) else type(exc).__name__
 
 
 def describe(exc: BaseException) -> str:

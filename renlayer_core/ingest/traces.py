@@ -24,6 +24,12 @@ def decode_trace(payload: bytes) -> TraceRecord:
     return _decoder.decode(payload)
 
 
+def identify_trace(record: TraceRecord) -> str:
+    """How a log line names a trace: its ids, never its content (``!a`` keeps the line
+    printable whatever the ids hold)."""
+    return f"trace {record.id!a} of tenant {record.tenant_id!a}"
+
+
 def trace_writer(
     append_traces: Callable[[Sequence[TraceRecord]], object],
     *,
@@ -37,5 +43,10 @@ def trace_writer(
     path = Path(spill_path) if spill_path is not None else None
     cfg = dataclasses.replace(config or WriterConfig(), spill_path=path)
     return WriteBehindWriter(
-        append_traces, encode=encode_trace, decode=decode_trace, config=cfg, name="trace writer"
+        append_traces,
+        encode=encode_trace,
+        decode=decode_trace,
+        config=cfg,
+        name="trace writer",
+        identify=identify_trace,
     )

@@ -20,18 +20,27 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from renlayer_core.errors import Unavailable
+from renlayer_core.errors import InvalidInput, Unavailable
 from renlayer_core.ingest.config import WriterConfig
-from renlayer_core.ingest.errors import describe, is_outage
+from renlayer_core.ingest.errors import describe, is_outage, refusal_code
 from renlayer_core.ingest.metrics import CloseReport, FlushOutcome, WriterMetrics
 from renlayer_core.ingest.rejected import RejectedFile
 from renlayer_core.ingest.spill import FRAME_OVERHEAD, MAGIC, SpillFile
 
 T = TypeVar("T")
 log = logging.getLogger("renlayer.ingest")
+
+
+class _Stopped(Enum):
+    # What ``_send`` returns when the writer closed while it waited out an outage.
+    STOPPED = "stopped"
+
+
+_STOPPED = _Stopped.STOPPED
 
 
 @dataclass(slots=True)
@@ -65,8 +74,11 @@ class WriteBehindWriter(Generic[T]):
         decode: Callable[[bytes], T],
         config: WriterConfig | None = None,
         name: str = "trace writer",
+        identify: Callable[[T], str] | None = None,
     ) -> None:
         self._sink, self._encode, self._decode = sink, encode, decode
+        # Names a record in logs by its ids only (never its content), e.g. "trace 'trace_…'".
+        self._identify = identify
         self._cfg = config or WriterConfig()
         self._name = name
         self._lock = threading.Lock()
@@ -99,8 +111,13 @@ class WriteBehindWriter(Generic[T]):
         """Queue ``record``. Returns at once unless the store is down and the memory bound is
         reached: then the queue is written to the spill file (one fsync) before returning.
         Raises ``Unavailable`` when the record cannot be kept: the writer is closed, or the
-        bound is reached with no spill file, or the spill file cannot be written."""
-        payload = self._encode(record)
+        bound is reached with no spill file, or the spill file cannot be written.
+        Raises ``InvalidInput`` when ``encode`` cannot encode the record (e.g. a lone
+        surrogate in a string, an integer past 2^64): no store could hold it either."""
+        try:
+            payload = self._encode(record)
+        except (UnicodeError, OverflowError) as exc:
+            raise InvalidInput(f"the record cannot be encoded: {refusal_code(exc)}") from None
         with self._lock:
             if self._closed:
                 raise Unavailable(f"the {self._name} is closed")
@@ -342,44 +359,74 @@ class WriteBehindWriter(Generic[T]):
             try:
                 items.append(_Item(0, self._decode(payload), payload))
             except Exception as exc:
-                self._reject_locked(payload, f"undecodable record: {describe(exc)}")
+                # The decoder's message may quote the payload: name the error type only.
+                label = f"an undecodable record ({len(payload)} bytes)"
+                self._reject_locked(payload, label, refusal_code(exc))
         if not items:
             spill.advance(run.count, run.end)
             return None
         return _Batch(items, spill_end=run.end, spill_frames=run.count)
 
     def _deliver(self, batch: _Batch[T]) -> None:
-        refused = self._send([item.record for item in batch.items])
-        if refused is not None and len(batch.items) > 1:
-            # One bad record must not hold back the others: find it by sending one by one.
-            for item in batch.items:
-                one = self._send([item.record])
-                if one is not None:
-                    with self._lock:
-                        self._reject_locked(item.payload, one)
-        elif refused is not None:
-            with self._lock:
-                self._reject_locked(batch.items[0].payload, refused)
+        if not self._isolate(batch.items):
+            return  # closed while retrying an outage: close() accounted for the batch
         with self._lock:
             if not self._closed:
                 self._done_locked(batch)
 
-    def _send(self, records: list[T]) -> str | None:
-        """Retry outages until the sink takes ``records``; a refusal is returned, described."""
+    def _isolate(self, items: list[_Item[T]]) -> bool:
+        """Deliver ``items`` in order, keeping aside only the records the store refuses.
+
+        A refused run is split in halves, left half first, until each refused record is
+        alone: one bad record in a batch of n costs about 2·log2(n) sink calls, not n (each
+        call is a transaction, with its fsync). Halves the store takes are written in order,
+        so the good records keep their order. Returns False if the writer closed meanwhile.
+        """
+        todo = [items]
+        while todo:
+            part = todo.pop()
+            outcome = self._send([item.record for item in part])
+            if outcome is _STOPPED:
+                return False
+            if outcome is None:
+                continue
+            if len(part) == 1:
+                label = self._label(part[0])
+                kept = self._keep_rejected(part[0].payload)
+                with self._lock:
+                    self._rejected_locked(label, outcome, kept)
+                continue
+            mid = len(part) // 2
+            todo.append(part[mid:])
+            todo.append(part[:mid])
+        return True
+
+    def _label(self, item: _Item[T]) -> str:
+        if self._identify is None:
+            return "a record"
+        try:
+            return self._identify(item.record)
+        except Exception:
+            return "a record"
+
+    def _send(self, records: list[T]) -> str | _Stopped | None:
+        """Retry outages until the sink takes ``records`` (None). A refusal is returned as its
+        error code alone: a store message may quote the refused value, which may be secret."""
         delay = self._cfg.retry_initial
         while True:
             try:
                 self._sink(records)
             except Exception as exc:
-                text = describe(exc)
                 with self._lock:
-                    self._last_error = text
                     if not is_outage(exc):
-                        return text
+                        # The store answered: it is up, it just will not hold these records.
+                        self._store_up = True
+                        return refusal_code(exc)
+                    self._last_error = describe(exc)
                     self._store_up = False
                     self._n_retries += 1
                 if self._stop.wait(random.uniform(delay / 2, delay)):  # noqa: S311
-                    return None
+                    return _STOPPED
                 delay = min(delay * 2, self._cfg.retry_max)
             else:
                 with self._lock:
@@ -405,12 +452,23 @@ class WriteBehindWriter(Generic[T]):
         self._inflight = None
         self._progress.notify_all()
 
-    def _reject_locked(self, payload: bytes, reason: str) -> None:
+    def _keep_rejected(self, payload: bytes) -> bool:
+        """Append a refused record to the rejected file (an fsync: callers on the drainer's
+        delivery path call it without the lock, so that ``submit`` never waits on it)."""
+        return self._rejected.append(payload) if self._rejected is not None else False
+
+    def _reject_locked(self, payload: bytes, label: str, reason: str) -> None:
+        self._rejected_locked(label, reason, self._keep_rejected(payload))
+
+    def _rejected_locked(self, label: str, reason: str, kept: bool) -> None:
+        """Count a refused record and say so, naming it by its ids only."""
         self._n_rejected += 1
-        kept = self._rejected.append(payload) if self._rejected is not None else False
+        self._last_error = f"{reason}: the store refused {label}"
         log.error(
-            "%s: the store refused a record (%s); %s",
+            "%s: the store refused %s for good (%s); %s; %d rejected so far",
             self._name,
+            label,
             reason,
-            f"kept in '{self._rejected.path}'" if kept and self._rejected else "not kept",
+            f"kept in '{self._rejected.path}'" if kept and self._rejected else "NOT KEPT",
+            self._n_rejected,
         )

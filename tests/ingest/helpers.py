@@ -67,7 +67,9 @@ class SqliteTraceTable:
 
     def ids(self) -> list[str]:
         """Every stored id, in the order the store first accepted it."""
-        with contextlib.closing(self._connect()) as db:
+        # A generous timeout: the short one is for the writer's sink (an outage must fail
+        # fast); a reader racing the last writer connection's WAL checkpoint must just wait.
+        with contextlib.closing(sqlite3.connect(self.path, timeout=5)) as db:
             return [row[0] for row in db.execute("select id from traces order by n")]
 
     @contextlib.contextmanager

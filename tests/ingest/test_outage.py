@@ -72,7 +72,11 @@ def test_close_with_the_store_down_keeps_everything_in_the_spill_file(
         assert report.left_in_spill == len(traces)
         assert report.spill_path == str(spill) and spill.exists()
         assert "store unreachable" in caplog.text
-    assert stored_in_order(db) == []
+    # The sink call in flight at the deadline is abandoned, not cancelled (docs/ingest.md):
+    # it may still commit its batch once the file is released. So the store holds nothing,
+    # or that first batch: a prefix, in order, which the replay below then collapses by id.
+    stored = stored_in_order(db)
+    assert len(stored) <= CFG.batch_size and stored == [t.id for t in traces[: len(stored)]]
     # The next start replays the file first, then whatever is submitted.
     writer = trace_writer(store.traces.append_traces, spill_path=spill, config=CFG)
     later = make_trace(999)

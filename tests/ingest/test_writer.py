@@ -126,7 +126,7 @@ def test_a_refused_record_is_kept_aside_and_does_not_block_the_others(
         assert writer.close(timeout=10).clean
     assert sorted(_stored_ids(store)) == sorted(t.id for t in traces if t is not bad)
     assert writer.metrics().rejected == 1
-    assert "refused a record" in caplog.text
+    assert f"refused trace {bad.id!r}" in caplog.text
     with open(tmp_path / "t.spill.rejected", "rb") as fh:
         kept = read_frames(fh, None).payloads
     assert [decode_trace(p).id for p in kept] == [bad.id]
