@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 
 import msgspec
 
+from renlayer_core.errors import InvalidInput
 from renlayer_core.models import (
     Session,
     TraceRecord,
@@ -103,7 +104,12 @@ def _without_nul(trace: TraceRecord) -> TraceRecord:
     other traces; an ingest batch is never refused for one row, so every backend stores the
     same replacement. The check is one encode and a byte search (no copy in the usual case).
     """
-    raw = msgspec.json.encode(trace)
+    try:
+        raw = msgspec.json.encode(trace)
+    except UnicodeEncodeError:
+        # The SQL backends refuse a lone surrogate when binding it; the memory backend would
+        # let this raw error out: one answer everywhere.
+        raise InvalidInput("text must be valid unicode (found a lone surrogate)") from None
     if b"\\u0000" not in raw:
         return trace
     return msgspec.convert(_replace_nul(msgspec.to_builtins(trace)), TraceRecord)

@@ -108,3 +108,17 @@ def test_a_lone_surrogate_or_an_oversized_integer_is_a_clear_error(
             )
     assert store.audit.verify(tenant.id).ok
     assert [a.id for a in store.agents.list(tenant.id).data] == [agent.id]
+
+
+def test_a_trace_with_a_lone_surrogate_is_refused_alike_on_every_backend(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # The write-behind writer sends such a record to its rejected file on `InvalidInput`; the
+    # memory backend used to let a raw UnicodeEncodeError out instead.
+    bad = records.trace(tenant.id, upstream="u" + LONE)
+    good = records.trace(tenant.id)
+    with pytest.raises(InvalidInput, match="lone surrogate"):
+        store.traces.append_traces([good, bad])
+    assert store.traces.list(tenant.id, TraceFilter()).data == []  # refused as a whole
+    store.traces.append_traces([good])
+    assert [r.id for r in store.traces.list(tenant.id, TraceFilter()).data] == [good.id]
