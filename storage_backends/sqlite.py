@@ -192,7 +192,8 @@ class SqliteTx(SqlTx):
         count equals the row count (the usual case), all of them; otherwise exactly the rows
         whose rowid is above the largest rowid before the insert (under ``BEGIN IMMEDIATE``
         only this statement added rows; a rowid table with no AUTOINCREMENT hands out
-        ``max(rowid) + 1``, so the new rows are a rowid range).
+        ``max(rowid) + 1``, so the new rows are a rowid range — SQLite would pick random
+        rowids only past 2^63 − 1, and nothing here ever sets a rowid explicitly).
         """
         (before,) = self.conn.execute("SELECT coalesce(max(rowid), 0) FROM traces").fetchone()
         changes = self.conn.total_changes
@@ -227,8 +228,11 @@ class SqliteTx(SqlTx):
         return out
 
 
-# The writer's own checkpoint threshold, in pages: a backstop only. Normally the background
-# checkpointer (below) copies WAL pages into the database long before the WAL gets there.
+# The writer's own checkpoint threshold, in pages: a backstop. Under a steady stream of
+# commits the WAL still grows to it (SQLite restarts the WAL only when a write begins with
+# every frame already copied, which a checkpoint running beside the writer rarely sees), but
+# by then the background checkpointer (below) has copied nearly every frame: the writer's
+# checkpoint is little more than its fsyncs, once per ~64 MB, and lets the WAL restart.
 _WAL_BACKSTOP_PAGES = 16_384
 # After a WAL reset the file is truncated to this size, so a burst does not leave a huge WAL.
 _WAL_SIZE_LIMIT = 64 * 1024 * 1024
