@@ -4,16 +4,23 @@ partial policy index still serving its filter."""
 from __future__ import annotations
 
 import sqlite3
+import time
+from pathlib import Path
 
 import msgspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from renlayer_core.ids import new_id
 from renlayer_core.models import Tenant, now_ms
 from renlayer_core.storage.filters import SessionFilter, TraceFilter
-from storage_backends import GenericStore, _migrations
+from storage_backends import GenericStore, _migrations, open_store
 from storage_backends._sql import row_values
 from storage_backends._tables import TRACES
-from storage_backends.sqlite import split_statements, trace_row
+from storage_backends._traces import session_deltas
+from storage_backends.sqlite import _session_totals, split_statements, trace_row
 from tests.storage import records
+from tests.storage.conftest import CURSOR_KEY
 
 
 def test_trace_row_matches_the_table_description() -> None:
@@ -49,3 +56,52 @@ def test_policy_filter_uses_the_partial_index() -> None:
         ("t", "p", "i"),
     ).fetchall()
     assert "traces_policy_id_ix" in plan[0][3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["ten_a", "ten_b"]),
+            st.sampled_from([None, "s1", "s2", "s3"]),
+            st.integers(0, 2**40),
+            st.sampled_from(["allow", "deny", "require_approval"]),
+            st.sampled_from([None, "agent_1", "agent_2"]),
+        ),
+        max_size=30,
+    )
+)
+def test_session_totals_match_session_deltas(
+    specs: list[tuple[str, str | None, int, str, str | None]],
+) -> None:
+    """The SQLite one-loop session totals and the generic ``session_deltas`` (its naive
+    twin) agree on every batch: same sessions, agent of the first trace, bounds, counts."""
+    batch = [
+        records.trace(tenant, ms=ms, session_external_id=ext, effect=effect, agent_id=agent)
+        for tenant, ext, ms, effect, agent in specs
+    ]
+    expected = {
+        k: (d.agent_id, d.first_seen, d.last_seen, d.traces, d.denies)
+        for k, d in session_deltas(batch).items()
+    }
+    assert _session_totals(batch) == expected
+
+
+def test_the_wal_is_checkpointed_beside_the_writer(tmp_path: Path) -> None:
+    """Committed pages reach the database file without the writer checkpointing: the
+    writer's own threshold (16,384 pages) is far above what is written here, so only the
+    background checkpointer can have copied them."""
+    path = tmp_path / "ckpt.db"
+    store = open_store(f"sqlite:///{path}", cursor_key=CURSOR_KEY)
+    try:
+        tenant = new_id("ten")  # trace tables carry no foreign key: no tenant row needed
+        before = path.stat().st_size
+        for _ in range(4):
+            store.traces.append_traces([records.trace(tenant) for _ in range(250)])
+        deadline = time.monotonic() + 10
+        while path.stat().st_size < before + 500_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert path.stat().st_size >= before + 500_000
+        assert len(store.traces.list(tenant, TraceFilter(), limit=200).data) == 200
+    finally:
+        store.close()
