@@ -85,73 +85,77 @@ class PgTx(SqlTx):
         # concurrent batch) makes a unique index refuse the write; the savepoint then undoes
         # all of it and the checked path below redoes the batch, idempotently. Replays are
         # rare (a writer re-sending after an unacknowledged commit), so they pay twice.
-        try:
-            with self.conn.transaction():
+        if self.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            # The batch is the transaction's first work (as for every append through the
+            # repository): the pipeline sends BEGIN with the first query, and a refusal rolls
+            # back only this batch.
+            try:
                 self._append_new(rows)
-            return
-        except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected):
-            pass
+                return
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected):
+                self.conn.rollback()
+        else:
+            try:
+                with self.conn.transaction():  # a savepoint: earlier work in the tx stays
+                    self._append_new(rows)
+                return
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected):
+                pass
         self._append_checked(rows)
 
     def _append_new(self, rows: list[TraceRecord]) -> None:
         deltas = session_deltas(rows)
+        # Sorted, like the traces below: concurrent batches sharing rows wait on each other in
+        # one order, so they cannot deadlock (one waits, then meets the duplicate).
+        detectors = sorted(
+            (r.tenant_id, d, r.id) for r in rows if r.findings for d in _detectors(r)
+        )
         sessions: dict[tuple[str, str], Session] = {}
+        created: list[tuple[object, ...]] = []
+        updated: list[tuple[object, ...]] = []
         if deltas:
             keys = sorted(deltas)
             # Lock the batch's existing sessions, in key order (two batches never deadlock
             # on them): their counts are read, added to and written back in this transaction.
-            found = self.conn.execute(
-                "SELECT s.doc FROM sessions s JOIN unnest(%b::text[], %b::text[]) AS k(t, e) "
-                "ON s.tenant_id = k.t AND s.external_id = k.e "
-                "ORDER BY s.tenant_id, s.external_id FOR UPDATE OF s",
-                _columns(keys, 2),
-            ).fetchall()
+            # In a pipeline, the transaction's BEGIN travels with this query.
+            with self.conn.pipeline():
+                found = self.conn.execute(
+                    "SELECT s.doc FROM sessions s JOIN unnest(%b::text[], %b::text[]) "
+                    "AS k(t, e) ON s.tenant_id = k.t AND s.external_id = k.e "
+                    "ORDER BY s.tenant_id, s.external_id FOR UPDATE OF s",
+                    _columns(keys, 2),
+                ).fetchall()
             current: dict[tuple[str, str], Session] = {}
             for (doc,) in found:
                 session = decode(SESSIONS, doc)
                 current[(session.tenant_id, session.external_id)] = session
-            created: list[tuple[object, ...]] = []
-            updated: list[tuple[object, ...]] = []
             for key in keys:
                 merged = merge_session(current.get(key), key[0], key[1], deltas[key])
                 sessions[key] = merged
                 row = (merged.first_seen, merged.last_seen, encode(merged), key[0], merged.id)
                 (updated if key in current else created).append((*row, merged.agent_id, key[1]))
-            if created:
-                # No ON CONFLICT: a session another batch created since the lock query is a
-                # unique violation, which sends this batch to the checked path.
-                self.conn.execute(
-                    "INSERT INTO sessions (first_seen, last_seen, doc, tenant_id, id, agent_id, "
-                    "external_id) SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::text[], "
-                    "%b::text[], %b::text[], %b::text[], %b::text[])",
-                    _columns(created, 7),
-                )
-            if updated:
-                self.conn.execute(
-                    "UPDATE sessions s SET first_seen = u.f, last_seen = u.l, doc = u.d "
-                    "FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], "
-                    "%b::text[]) AS u(f, l, d, t, i) WHERE s.tenant_id = u.t AND s.id = u.i",
-                    _columns(updated, 5),
-                )
+        if created or updated or detectors:
+            # One statement for the rest, so one round trip. New sessions go in without
+            # ON CONFLICT: one that another batch created since the lock query is a unique
+            # violation, and so is a detector row of a replayed trace.
+            self.conn.execute(
+                "WITH created AS (INSERT INTO sessions (first_seen, last_seen, doc, tenant_id, "
+                "id, agent_id, external_id) SELECT * FROM unnest(%b::bigint[], %b::bigint[], "
+                "%b::text[], %b::text[], %b::text[], %b::text[], %b::text[])), "
+                "updated AS (UPDATE sessions s SET first_seen = u.f, last_seen = u.l, "
+                "doc = u.d FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], "
+                "%b::text[]) AS u(f, l, d, t, i) WHERE s.tenant_id = u.t AND s.id = u.i) "
+                "INSERT INTO traces_detector (tenant_id, value, id) "
+                "SELECT * FROM unnest(%b::text[], %b::text[], %b::text[])",
+                [*_columns(created, 7), *_columns(updated, 5), *_columns(detectors, 3)],
+            )
         cur = self.conn.cursor()
-        detectors: list[tuple[str, str, str]] = []
-        # In key order: two concurrent batches sharing traces wait on each other's rows in
-        # the same order, so they cannot deadlock (one waits, then meets the duplicate).
         with cur.copy(_COPY_TRACES) as copy:
             copy.set_types(_COPY_TYPES)
             for rec in sorted(rows, key=_trace_key):
                 ext = rec.session_external_id
                 sid = None if ext is None else sessions[(rec.tenant_id, ext)].id
                 copy.write_row(trace_row(rec, sid))
-                if rec.findings:
-                    detectors.extend((rec.tenant_id, rec.id, d) for d in _detectors(rec))
-        if detectors:
-            with cur.copy(
-                "COPY traces_detector (tenant_id, id, value) FROM STDIN (FORMAT BINARY)"
-            ) as copy:
-                copy.set_types(["text", "text", "text"])
-                for found_in in detectors:
-                    copy.write_row(found_in)
 
     def _append_checked(self, rows: list[TraceRecord]) -> None:
         """Every trace checked against the table (``ON CONFLICT DO NOTHING``): only the rows
