@@ -4,9 +4,12 @@
   once apply them exactly once.
 * Audit appends lock the tenant's row in ``audit_heads`` (``SELECT … FOR UPDATE``): appenders
   of one tenant queue, so the chain never forks; other tenants are not blocked.
-* Trace batches go through ``COPY`` into a temporary table, then one
-  ``INSERT … ON CONFLICT DO NOTHING RETURNING``: only the rows really inserted count in
-  their sessions, so a replay is idempotent even when it races the original.
+* Trace batches are first written as all-new: sessions locked, then inserted or updated with
+  their final counts, traces by binary ``COPY`` straight into ``traces``. A replayed trace
+  (or a racing batch) trips a unique index; the batch is then rolled back and redone through
+  ``COPY`` into a temporary table and ``INSERT … ON CONFLICT DO NOTHING RETURNING``: only the
+  rows really inserted count in their sessions, so a replay is idempotent even when it races
+  the original.
 * Key-cache invalidations are sent with ``NOTIFY`` inside the writing transaction (delivered
   on commit) and received by a listener thread on a dedicated connection.
 
@@ -164,10 +167,10 @@ class PgTx(SqlTx):
         sessions, created = self._ensure_sessions(rows)
         fresh = self._copy_traces(rows, sessions)
         self._update_sessions(fresh, sessions, created)
-        detectors = [(r.tenant_id, r.id, d) for r in fresh for d in _detectors(r)]
+        detectors = sorted((r.tenant_id, d, r.id) for r in fresh for d in _detectors(r))
         if detectors:
             self.execute(
-                "INSERT INTO traces_detector (tenant_id, id, value) "
+                "INSERT INTO traces_detector (tenant_id, value, id) "
                 "SELECT * FROM unnest(?::text[], ?::text[], ?::text[])",
                 _columns(detectors, 3),
             )
@@ -224,7 +227,7 @@ class PgTx(SqlTx):
         by_id: dict[tuple[str, str], TraceRecord] = {}
         cur = self.conn.cursor()
         with cur.copy(f"COPY rl_traces_in ({', '.join(_TRACE_COLUMNS)}) FROM STDIN") as copy:
-            for original in rows:
+            for original in sorted(rows, key=_trace_key):  # key order, as above
                 ext = original.session_external_id
                 sid = None if ext is None else sessions[(original.tenant_id, ext)].id
                 rec = msgspec.structs.replace(original, session_id=sid)
