@@ -60,11 +60,15 @@ def check(plan: ScanPlan, text: str, chunks: list[str], step: int | None = None)
     assert stream.findings == found
 
 
-@settings(
+# Shared by the split-equivalence properties: texts are repeated, so examples are large.
+SPLITS = settings(
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+@SPLITS
 @given(
     which=st.integers(0, len(SHORT_PLANS) - 1),
     text=texts,
@@ -157,11 +161,7 @@ def test_a_finished_stream_refuses_more(plan: ScanPlan) -> None:
 
 
 # -- early release ---------------------------------------------------------------------------
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@SPLITS
 @given(
     which=st.sampled_from([0, 2, 3]),
     text=texts,
@@ -214,11 +214,7 @@ def test_a_private_key_in_flight_is_held_until_it_completes(plan: ScanPlan) -> N
     check(plan, text, [text[i : i + 100] for i in range(0, len(text), 100)])
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@SPLITS
 @given(
     which=st.sampled_from([0, 2, 3]),
     text=texts,

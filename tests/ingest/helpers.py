@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from renlayer_core.errors import InvalidInput, Unavailable
 from renlayer_core.ids import new_id
 from renlayer_core.models import TraceAction, TraceDecision, TraceRecord
 
@@ -118,3 +120,24 @@ def sqlite_outage(path: Path) -> Iterator[None]:
         db.execute("rollback")
     finally:
         db.close()
+
+
+class SwitchableLog:
+    """The naive store twin for writer properties: an idempotent log (first write of an id
+    wins) that can be switched down (``Unavailable``) and refuses a whole batch holding one of
+    ``bad`` (``InvalidInput``), as a SQL transaction does."""
+
+    def __init__(self, bad: frozenset[int] = frozenset()) -> None:
+        self.order: dict[int, None] = {}
+        self.bad = bad
+        self.down = False
+        self._lock = threading.Lock()
+
+    def append(self, batch: Sequence[int]) -> None:
+        with self._lock:
+            if self.down:
+                raise Unavailable("the store is down")
+            if self.bad.intersection(batch):
+                raise InvalidInput("the store cannot hold a value")
+            for n in batch:
+                self.order.setdefault(n, None)

@@ -12,33 +12,17 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-import threading
-from collections.abc import Sequence
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from renlayer_core.errors import Unavailable
 from renlayer_core.ingest import WriteBehindWriter, WriterConfig
+from tests.ingest.helpers import SwitchableLog
 
 CFG = WriterConfig(
     batch_size=3, max_delay=0.001, max_queue_records=5, retry_initial=0.001, retry_max=0.004
 )
-
-
-class SwitchableLog:
-    def __init__(self) -> None:
-        self.order: dict[int, None] = {}
-        self.down = False
-        self._lock = threading.Lock()
-
-    def append(self, batch: Sequence[int]) -> None:
-        with self._lock:
-            if self.down:
-                raise Unavailable("the store is down")
-            for n in batch:
-                self.order.setdefault(n, None)
 
 
 def _writer(log: SwitchableLog, spill: Path) -> WriteBehindWriter[int]:

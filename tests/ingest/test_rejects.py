@@ -19,7 +19,6 @@ import os
 import secrets
 import sqlite3
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -37,7 +36,13 @@ from renlayer_core.ingest.spill import SpillFile, read_frames
 from renlayer_core.ingest.traces import decode_trace, encode_trace, trace_writer
 from renlayer_core.models import TraceRecord
 from storage_backends import open_store
-from tests.ingest.helpers import make_trace, open_sqlite_store, sqlite_outage, stored_in_order
+from tests.ingest.helpers import (
+    SwitchableLog,
+    make_trace,
+    open_sqlite_store,
+    sqlite_outage,
+    stored_in_order,
+)
 
 PG_URL = os.environ.get("RENLAYER_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ("memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres))
@@ -256,26 +261,6 @@ def test_value_errors_are_refusals_and_driver_errors_are_outages() -> None:
     assert is_outage(ValueError("I/O operation on closed file"))
 
 
-class StrictLog:
-    """The naive store twin: an idempotent log (first write of an id wins) that refuses a whole
-    batch holding a bad number, as a SQL transaction does, and can be switched down."""
-
-    def __init__(self, bad: set[int]) -> None:
-        self.order: dict[int, None] = {}
-        self.bad = bad
-        self.down = False
-        self._lock = threading.Lock()
-
-    def append(self, batch: Sequence[int]) -> None:
-        with self._lock:
-            if self.down:
-                raise Unavailable("the store is down")
-            if self.bad.intersection(batch):
-                raise InvalidInput("the store cannot hold a value")
-            for n in batch:
-                self.order.setdefault(n, None)
-
-
 @settings(max_examples=int(os.environ.get("RENLAYER_HYPOTHESIS_EXAMPLES", "25")), deadline=None)
 @given(
     data=st.data(),
@@ -295,7 +280,7 @@ def test_bisection_matches_the_naive_twin_under_outages(
     file exactly the refused ones, in order, each once."""
     total = sum(n for op, n in ops if op == "submit")
     bad = data.draw(st.sets(st.integers(0, max(total - 1, 0))), label="bad") if total else set()
-    store = StrictLog(bad)
+    store = SwitchableLog(frozenset(bad))
     with tempfile.TemporaryDirectory() as tmp:
         spill = Path(tmp) / "p.spill"
         cfg = WriterConfig(
