@@ -115,7 +115,7 @@ def pem(kind: str = "RSA ", lines: int = 12) -> str:
 # ---- PII values ----------------------------------------------------------------------------
 
 
-def _luhn_complete(partial: str) -> str:
+def luhn_complete(partial: str) -> str:
     for d in "0123456789":
         digits = partial + d
         total = 0
@@ -130,7 +130,7 @@ def _luhn_complete(partial: str) -> str:
 
 
 def card(prefix: str, length: int) -> str:
-    return _luhn_complete(prefix + rand("0123456789", length - len(prefix) - 1))
+    return luhn_complete(prefix + rand("0123456789", length - len(prefix) - 1))
 
 
 def group4(number: str, sep: str = " ") -> str:

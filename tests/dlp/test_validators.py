@@ -7,13 +7,16 @@ import json
 import math
 
 import pytest
-from hypothesis import given
+import re2
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from renlayer_core import apikeys
 from renlayer_core.dlp import validators as v
 from renlayer_core.dlp.catalog import CATALOG
+from renlayer_core.dlp.catalog.fin import CREDIT_CARD, ISSUER_PREFIX
 from renlayer_core.errors import PatternInvalid
+from tests.dlp.cases import luhn_complete
 
 
 @pytest.mark.parametrize(
@@ -175,6 +178,37 @@ def test_repeated_and_sequential_guards() -> None:
 )
 def test_card_number(value: str, ok: bool) -> None:
     assert v.card_number(value) is ok
+
+
+def test_card_pattern_admits_exactly_the_issuer_prefixes() -> None:
+    """The card regex's leading two digits are the validator's brand table, restated: every
+    two-digit prefix some brand range covers is admitted, and no other."""
+    covered = {
+        f"{p:02d}"
+        for (lo, hi), _lengths in v._CARD_BRANDS
+        for p in range(lo // 10_000, hi // 10_000 + 1)
+    }
+    prefix = re2.compile(ISSUER_PREFIX)
+    admitted = {f"{p:02d}" for p in range(100) if prefix.fullmatch(f"{p:02d}")}
+    assert admitted == covered
+
+
+@given(st.sampled_from(v._CARD_BRANDS), st.data())
+def test_every_card_the_validator_accepts_is_matched(
+    brand: tuple[tuple[int, int], tuple[int, ...]], data: st.DataObject
+) -> None:
+    """Restricting the pattern to issuer prefixes hides no card the validator accepts: any
+    in-range, Luhn-valid number of an allowed length is found, bare and grouped by four."""
+    (lo, hi), lengths = brand
+    length = data.draw(st.sampled_from(lengths))
+    rest = data.draw(st.text("0123456789", min_size=length - 7, max_size=length - 7))
+    number = luhn_complete(str(data.draw(st.integers(lo, hi))) + rest)
+    assume(v.card_number(number))
+    regex = re2.compile(CREDIT_CARD.pattern)
+    grouped = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+    for text in (number, grouped) if length in (16, 19) else (number,):
+        found = regex.search(f"card {text}, thanks")
+        assert found is not None and found.group("value") == text
 
 
 @pytest.mark.parametrize(
