@@ -22,7 +22,7 @@ from renlayer_core.dlp.finding import Finding
 from renlayer_core.dlp.limits import Limits
 from renlayer_core.dlp.resolve import findings_from
 from renlayer_core.dlp.rules import Rule, Style, build_rules, trigger_width
-from renlayer_core.dlp.rx import compile_checked, keyword_alternation, new_set
+from renlayer_core.dlp.rx import compile_checked, keyword_alternation, new_set, set_matcher
 from renlayer_core.dlp.scan import Candidates, Matcher, find_candidates
 from renlayer_core.dlp.spec import DetectorSpec
 from renlayer_core.dlp.textcodec import clean, decode_input
@@ -273,7 +273,7 @@ def _pass_gate(st: _State) -> None:
         sources.append(alternation)
         longest = max(len(k.encode("utf-8")) for k in rule.keywords)
         keyword_res[index] = (compile_checked(alternation, rule.id), longest)
-    st["gate"] = new_set(sources) if sources else None
+    st["gate"] = set_matcher(new_set(sources)) if sources else None
     st["gate_rules"] = tuple(gate_rules)
     st["gate_span"] = _gate_span([st["rules"][i] for i in gate_rules])
     st["keyword_res"] = keyword_res

@@ -10,7 +10,7 @@ path uses it when present (google-re2 ≥ 1.0) and falls back to `finditer` othe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -140,6 +140,18 @@ def new_set(patterns: list[str]) -> Any:
         rset.Add(pattern)
     rset.Compile()
     return rset
+
+
+def set_matcher(rset: Any) -> Callable[[bytes], list[int]]:
+    """`rset`'s match function over bytes: the indices of the patterns that match (empty
+    list: none). The compiled set's own `Match` when present — the public wrapper adds a
+    Python frame and a type check per call, ~0.5 µs, which a stream pays on every scan and
+    block gating on every 4 KiB."""
+    raw = getattr(rset, "_set", None)
+    if raw is not None and hasattr(raw, "Match"):
+        match: Callable[[bytes], list[int]] = raw.Match
+        return match
+    return lambda data: list(rset.Match(data) or ())  # pragma: no cover - other re2 builds
 
 
 def keyword_alternation(keywords: tuple[str, ...]) -> str:
