@@ -710,6 +710,14 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("fin.credit_card", "uuid 550e8400-e29b-41d4-a716-446655440000", "uuid"),
     no("fin.credit_card", "sum 2.4999999999999996", "decimal fraction"),
     no("fin.credit_card", "seed 4220315081820346526", "19 bare digits"),
+    no("fin.credit_card", "order " + group4(card("18", 16)), "no issuer starts with 18"),
+    at(
+        "fin.credit_card",
+        "ref 9111 ",
+        group4(_VISA),
+        " end",
+        "a run may start with a non-issuer group: the card after it is still found",
+    ),
     # -- fin.iban
     at("fin.iban", "wire to IBAN ", _IBAN_DE, " please"),
     at("fin.iban", "iban: ", spaced4(_IBAN_GB)),
