@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -194,6 +195,9 @@ def _columns(rows: Sequence[tuple[object, ...]], width: int) -> list[list[object
     return [[row[i] for row in rows] for i in range(width)]
 
 
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
 def _channel(conninfo: str, schema: str | None) -> str:
     digest = hashlib.sha256(f"{conninfo}|{schema or ''}".encode()).hexdigest()[:16]
     return f"renlayer_keys_{digest}"
@@ -214,8 +218,12 @@ class PostgresEngine:
         connect_timeout: float = 5.0,
         application_name: str = "renlayer",
     ) -> None:
-        if schema is not None and not schema.replace("_", "").isalnum():
-            raise InvalidInput(f"a schema name uses letters, digits and '_', found {schema!r}")
+        if schema is not None and _SCHEMA_NAME.fullmatch(schema) is None:
+            # It goes unquoted into search_path: only names that stay themselves unquoted.
+            raise InvalidInput(
+                "a schema name is 1–63 characters of a–z, 0–9 and '_', not starting with a "
+                f"digit; found {schema!r}"
+            )
         _check_url(url)
         self._url = url
         self._kwargs: dict[str, Any] = {

@@ -44,3 +44,14 @@ def test_unknown_postgresql_options_are_listed_without_connecting() -> None:
     message = str(err.value)
     assert "unknown options for a postgresql store: pool_mx, shema" in message
     assert "pool_max" in message and "schema" in message
+
+
+@pytest.mark.parametrize("schema", ["", "Tenants", "1st", "a-b", "a b", "café", "x" * 64, "a;b"])
+def test_a_postgresql_schema_name_that_would_not_stay_itself_unquoted_is_refused(
+    schema: str,
+) -> None:
+    # Refused before any connection is tried: the port below has no server.
+    with pytest.raises(InvalidInput) as err:
+        open_store("postgresql://127.0.0.1:1/none", cursor_key=KEY, schema=schema)
+    assert err.value.code == "invalid_input"
+    assert "schema name" in str(err.value)
