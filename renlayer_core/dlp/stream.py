@@ -59,7 +59,10 @@ class StreamScanner:
         # Each scan covers hold + step characters and advances by about step; every scan also
         # has a fixed cost (~10 µs of Python and RE2 calls: an RE2 set call alone costs ~2 µs
         # before it reads a byte). Measured on 4.5 kB payloads in 20–200-character chunks
-        # (stream / redact_text, p50): step 4 × hold 2.7×, 8 × 2.0×, 12 × 1.7×, 16 × 1.75×.
+        # (stream / redact_text, p50): step 4 × hold 2.7×, 8 × 2.0×, 12 × 1.7×, 16 × 1.75×;
+        # after whole-text scans got cheaper (card issuer prefixes, 2026-11-29): 4 × 3.4×,
+        # 8 × 2.5×, 12 × 1.9×, 16 × 2.0×, and 20 × 1.6× only because a 4.5 kB payload then
+        # fits in one scan. Each further scan costs ~8 µs, a third of it the gate's floor.
         # Latency-sensitive callers use flush() rather than a small step.
         self.step = step if step is not None else max(self._hold * 12, MIN_STEP)
         self._buf = ""  # text from absolute offset _base on; _base ≤ _final
