@@ -1,0 +1,111 @@
+"""The PostgreSQL ingest paths: the optimistic binary ``COPY`` and the checked fallback it
+hands a batch to when a unique index refuses it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from renlayer_core.models import Session, now_ms
+from renlayer_core.storage.filters import SessionFilter, TraceFilter
+from storage_backends._sql import encode, row_values
+from storage_backends._tables import TRACES
+from tests.storage import records
+from tests.storage.conftest import Backend, make_tenant
+
+
+def test_trace_row_matches_the_table_description() -> None:
+    from storage_backends.postgresql import trace_row
+
+    base = records.trace("ten_x", policy_id="pol_1", upstream="up", detectors=("secret.a",))
+    for rec, sid in ((base, "sess_1"), (msgspec.structs.replace(base, agent_id="a"), None)):
+        row = trace_row(rec, sid)
+        expected = row_values(TRACES, msgspec.structs.replace(rec, session_id=sid))
+        assert row[:-1] == expected[:-1]
+        assert isinstance(row[-1], bytes) and row[-1].decode() == expected[-1]
+
+
+@pytest.fixture
+def pg(tmp_path: Path) -> Iterator[Backend]:
+    backend = Backend("postgresql", tmp_path)
+    yield backend
+    backend.close()
+
+
+def test_a_session_created_during_the_batch_sends_it_to_the_checked_path(pg: Backend) -> None:
+    """Another transaction inserts the batch's session after the batch looked for it: the
+    optimistic insert waits on the unique index, then fails, and the checked path adds the
+    batch to the session the other transaction committed."""
+    import psycopg
+
+    store = pg.open()
+    tenant = make_tenant(store)
+    ms = now_ms()
+    other = Session(
+        id="sess_other",
+        tenant_id=tenant.id,
+        external_id="x",
+        first_seen=ms - 10,
+        last_seen=ms - 10,
+        trace_count=5,
+        deny_count=1,
+    )
+    batch = [records.trace(tenant.id, ms=ms + i, session_external_id="x") for i in range(3)]
+    with psycopg.connect(pg.url, options=f"-c search_path={pg.schema}") as conn:
+        conn.execute(
+            "INSERT INTO sessions (tenant_id, id, external_id, agent_id, first_seen, last_seen, "
+            "doc) VALUES (%s, %s, %s, NULL, %s, %s, %s)",
+            (tenant.id, other.id, "x", other.first_seen, other.last_seen, encode(other)),
+        )
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                store.traces.append_traces(batch)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        # Let the batch reach the unique index and wait there on this transaction.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'"
+            ).fetchone()
+            if waiting and waiting[0]:
+                break
+            time.sleep(0.01)
+        conn.commit()
+        worker.join(timeout=10)
+    assert errors == []
+    sessions = store.traces.list_sessions(tenant.id, SessionFilter()).data
+    assert [(s.id, s.trace_count, s.deny_count, s.first_seen) for s in sessions] == [
+        (other.id, 8, 1, ms - 10)
+    ]
+    stored = store.traces.list(tenant.id, TraceFilter()).data
+    assert sorted(t.id for t in stored) == sorted(t.id for t in batch)
+    assert {t.session_id for t in stored} == {other.id}
+
+
+def test_a_partial_replay_stores_only_the_new_traces(pg: Backend) -> None:
+    store = pg.open()
+    tenant = make_tenant(store)
+    ms = now_ms()
+    first = [
+        records.trace(tenant.id, ms=ms + i, session_external_id="s", detectors=("secret.a",))
+        for i in range(4)
+    ]
+    store.traces.append_traces(first[:2])
+    store.traces.append_traces(first)  # two replays, two new: the checked path
+    store.traces.append_traces(first)  # all replays
+    (session,) = store.traces.list_sessions(tenant.id, SessionFilter()).data
+    assert (session.trace_count, session.first_seen, session.last_seen) == (4, ms, ms + 3)
+    found = store.traces.list(tenant.id, TraceFilter(detector="secret.a")).data
+    assert sorted(t.id for t in found) == sorted(t.id for t in first)
+    assert pg.sql("SELECT count(*) FROM traces_detector") == [(4,)]
