@@ -420,6 +420,13 @@ def token_value(min_entropy: float = 3.0) -> Validator:
     return check
 
 
+def slack_token(value: str) -> bool:
+    """A Slack token: a prefixed token value whose last segment holds a digit, as every issued
+    one does (random base62/hex) — `xoxp-1-SlackAppConfigurationTokenHere` is a placeholder."""
+    tail = value.rsplit("-", 1)[-1]
+    return any(ch.isdigit() for ch in tail) and token_value(3.0)(value)
+
+
 def aws_access_key(value: str) -> bool:
     """AWS access key id: not the documented example, not filler."""
     return not value.endswith("EXAMPLE") and not known_example(value) and not repeated(value[4:])

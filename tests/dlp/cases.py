@@ -851,4 +851,19 @@ NET_HEALTH_CASES: tuple[Case, ...] = (
     no("health.medical_record_number", "the record number 00482913", "not a medical record label"),
 )
 
-CASES: tuple[Case, ...] = CORE_CASES + SECRET_CASES + FIN_PII_CASES + NET_HEALTH_CASES
+# Shapes found missing or over-reported by a sweep against other scanners' public test corpora.
+RECALL_CASES: tuple[Case, ...] = (
+    # -- secret.slack_token: configuration tokens, masked tokens, placeholders
+    at("secret.slack_token", '"access_token": "', "xox" + "e.xoxp-1-" + rand(_B62, 163), '"'),
+    at("secret.slack_token", "refresh=", "xox" + "e-1-" + rand(_B62, 146)),
+    no(
+        "secret.slack_token",
+        "xox" + "p-" + "-".join(rand("0123456789", 12) for _ in range(3)) + "-" + "#" * 20,
+        "masked token",
+    ),
+    no("secret.slack_token", "xox" + "e.xoxp-1-SlackAppConfigurationAccessTokenHere", "no digit"),
+)
+
+CASES: tuple[Case, ...] = (
+    CORE_CASES + SECRET_CASES + FIN_PII_CASES + NET_HEALTH_CASES + RECALL_CASES
+)

@@ -222,14 +222,17 @@ GITLAB_TOKEN = _secret(
 SLACK_TOKEN = _secret(
     id="secret.slack_token",
     title="Slack token (bot, user, app, refresh, legacy)",
+    # Configuration tokens (`xoxe.xoxp-1-…`) and their refresh tokens (`xoxe-1-…`) carry a
+    # 146..166-char tail. The token may not run on into `-`/`_`: `xoxp-1-2-3-####` is a
+    # masked token, not a shorter one.
     pattern=(
-        START + r"(?P<value>xox[abeoprs]-(?:[0-9]{1,16}-){1,4}[A-Za-z0-9]{8,64}"
-        r"|xapp-[0-9]-[A-Z0-9]{8,16}-[0-9]{8,16}-[a-f0-9]{32,80})\b"
+        START + r"(?P<value>(?:xoxe\.)?xox[abeoprs]-(?:[0-9]{1,16}-){1,4}[A-Za-z0-9]{8,180}"
+        r"|xapp-[0-9]-[A-Z0-9]{8,16}-[0-9]{8,16}-[a-f0-9]{32,80})" + END_B64URL
     ),
     keywords=("xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-", "xapp-"),
-    max_len=180,
-    lead=2,
-    validator=v.token_value(3.0),
+    max_len=265,
+    lead=7,  # a "\n" escape and "xoxe." before the keyword
+    validator=v.slack_token,
     confidence=0.95,
 )
 
