@@ -862,6 +862,11 @@ RECALL_CASES: tuple[Case, ...] = (
         "masked token",
     ),
     no("secret.slack_token", "xox" + "e.xoxp-1-SlackAppConfigurationAccessTokenHere", "no digit"),
+    # -- secret.bearer_token: the Token / Api-Token schemes
+    at("secret.bearer_token", 'curl -H "Authorization: Token ', rand(_HEX, 40), '" https://api'),
+    at("secret.bearer_token", "authorization: api-token ", rand(_B62, 32), "\n"),
+    no("secret.bearer_token", "Authorization: Token **********", "masked"),
+    no("secret.bearer_token", "Authorization: Token {{ token }}", "template"),
 )
 
 CASES: tuple[Case, ...] = (

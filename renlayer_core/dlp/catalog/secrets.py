@@ -471,17 +471,19 @@ GENERIC_ASSIGNMENT = _secret(
 )
 
 # Authorization headers. Bearer values that another detector owns (JWT, rlk_, ghp_, sk-…)
-# are left to it; what remains is an opaque token, judged by length and entropy.
+# are left to it; what remains is an opaque token, judged by length and entropy. The `Token`
+# and `Api-Token` schemes (Django REST framework, many SaaS APIs) carry the same kind of value.
 _AUTH_HEADER = r"(?i:\bauthorization)" + ASSIGN
+_AUTH_SCHEME = r"(?i:bearer|token|api-token)"
 BEARER_TOKEN = _secret(
     id="secret.bearer_token",
-    title="Opaque bearer token in an Authorization header",
+    title="Opaque bearer token in an Authorization header (Bearer / Token schemes)",
     pattern=(
-        _AUTH_HEADER + r"(?i:bearer)[ \t]{1,4}(?P<value>[A-Za-z0-9._~+/\-]{20,600}={0,2})"
+        _AUTH_HEADER + _AUTH_SCHEME + r"[ \t]{1,4}(?P<value>[A-Za-z0-9._~+/\-]{20,600}={0,2})"
         r"(?:[^A-Za-z0-9._~+/=\-]|$)"
     ),
     keywords=("authorization",),
-    trigger=r"(?i)authorization" + ASSIGN + r"(?i:bearer)[ \t]",
+    trigger=r"(?i)authorization" + ASSIGN + _AUTH_SCHEME + r"[ \t]",
     max_len=660,
     lead=0,
     validator=v.bearer_token,
