@@ -867,6 +867,18 @@ RECALL_CASES: tuple[Case, ...] = (
     at("secret.bearer_token", "authorization: api-token ", rand(_B62, 32), "\n"),
     no("secret.bearer_token", "Authorization: Token **********", "masked"),
     no("secret.bearer_token", "Authorization: Token {{ token }}", "template"),
+    # -- secret.cli_password: continued curl lines, empty or quoted user, placeholders
+    at(
+        "secret.cli_password",
+        "curl -k -X POST https://x/rest \\\n  -H 'Content-type: text/plain' \\\n  -u dev:",
+        rand(_B62, 16),
+    ),
+    at("secret.cli_password", 'curl -u ":', rand(_B62, 12), '" https://localhost:9200'),
+    at("secret.cli_password", "curl -X POST --user  'jo:", rand(_B62, 12), "' $URL"),
+    at("secret.cli_password", 'curl --user "{acct-7}":"', rand(_B62, 14), '" https://x'),
+    no("secret.cli_password", "curl -u <user:password> https://test.com/endpoint", "placeholder"),
+    no("secret.cli_password", "curl --user neo4j:[PASSWORD] http://[IP]:7474/", "placeholder"),
+    no("secret.cli_password", "curl -s https://x/a\n  -u dev:" + rand(_B62, 12), "new command"),
 )
 
 CASES: tuple[Case, ...] = (

@@ -612,18 +612,22 @@ AI_PROVIDER_KEY = _secret(
 
 # Passwords on a command line — what an agent's shell tool call leaks most often:
 # curl -u user:pw, mysql -pPW, sshpass -p PW, docker login -p PW / --password PW.
+# A curl command may continue over up to three backslash-continued lines before its -u, the
+# user may be empty or quoted on its own ("id":"pw"); `<`/`>` end a value (`-u <user:pass>`).
+_CURL_ARGS = r"[^\n]{0,200}?(?:\\\r?\n[^\n]{0,200}?){0,3}"
 CLI_PASSWORD = _secret(
     id="secret.cli_password",
     title="Password passed on a command line (curl -u, mysql -p, sshpass, docker login)",
     pattern=(
-        r"(?:\bcurl\b[^\n]{0,200}?[ \t](?:-u|--user)[ =]?[\"']?[^:\s\"']{1,64}:"
+        r"(?:\bcurl\b" + _CURL_ARGS + r"[ \t](?:-u|--user)(?:=|[ \t]{1,4})?[\"']?"
+        r"[^:\s\"'<>]{0,64}[\"']?:"
         r"|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,200}?[ \t]-p"
         r"|\bsshpass[ \t]{1,4}-p[ \t]?"
         r"|\bdocker[ \t]{1,4}login\b[^\n]{0,200}?[ \t](?:-p|--password)[ =])"
-        r"[\"']?(?P<value>[^\s\"']{4,128})"
+        r"[\"']?(?P<value>[^\s\"'<>]{4,128})"
     ),
     keywords=("curl", "mysql", "mariadb", "sshpass", "docker"),
-    max_len=410,
+    max_len=1060,
     lead=0,
     validator=v.password_in_url,
     confidence=0.85,
