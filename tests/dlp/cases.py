@@ -879,6 +879,18 @@ RECALL_CASES: tuple[Case, ...] = (
     no("secret.cli_password", "curl -u <user:password> https://test.com/endpoint", "placeholder"),
     no("secret.cli_password", "curl --user neo4j:[PASSWORD] http://[IP]:7474/", "placeholder"),
     no("secret.cli_password", "curl -s https://x/a\n  -u dev:" + rand(_B62, 12), "new command"),
+    # -- secret.generic_assignment: more assignment shapes
+    at("secret.generic_assignment", "DEPLOY_TOKEN ?= ", rand(_B62, 30), "\n", "Makefile ?="),
+    at("secret.generic_assignment", 'api_token ::= "', rand(_B62, 30), '"', "Makefile ::="),
+    at("secret.generic_assignment", '$authToken .= "', rand(_B62, 30), '";', "PHP .="),
+    at("secret.generic_assignment", 'System.setProperty("API_TOKEN", "', rand(_B62, 30), '")'),
+    at("secret.generic_assignment", "<password>", "Qz" + rand(_B62, 12), "</password>"),
+    at("secret.generic_assignment", 'var authToken string = "', rand(_B62, 30), '"', "Go"),
+    at("secret.generic_assignment", 'val dbPassword: String = "', rand(_B62, 16), '"'),
+    at("secret.generic_assignment", "some_api_token_123 = ", rand(_B62, 40), "", "index suffix"),
+    no("secret.generic_assignment", 'keys = ["password", "username", "client_secret"]', "names"),
+    no("secret.generic_assignment", "usage: login <user> <password> hostname1234", "synopsis"),
+    no("secret.generic_assignment", 'password: str = Field(default="")', "annotation"),
 )
 
 CASES: tuple[Case, ...] = (

@@ -432,6 +432,20 @@ def _key_names() -> tuple[str, ...]:
 _VALUE_CHARS = r"[^\s\"'`,;&<>(){}\[\]\\]"
 _VALUE_END = r"(?:[\s\"'`,;&<>)}\]\\]|$)"
 
+# After the name's last word: a `_key`/`_value`… word, a plural, a small index (DB_PASSWORD_2,
+# api_token_123), and a declared string type (`var token string =`, `password: str =`).
+_NAME_TAIL = (
+    r"(?:[_\-.]?(?:key|value|str|string|base))?s?(?:[_\-.]?[0-9]{1,3})?"
+    r"(?:[ \t]{1,4}(?:string|str)|[ \t]{0,4}:[ \t]{0,4}(?:string|str))?"
+)
+# The assignment: ASSIGN's operators plus Makefile's ::= :::= ?= and PHP's .=; a quoted name
+# and a quoted value separated by a comma (`setProperty("API_TOKEN", "…")`, `getenv("TOKEN",
+# "…")`); an XML element whose text follows its tag directly (`<password>…</password>`).
+_GENERIC_ASSIGN = (
+    r"""(?:(?:\\?["'])?\]?[ \t]{0,4}(?::{1,3}=|=>|\?=|\.=|[:=])[ \t]{0,4}(?:\\?["'`])?"""
+    r"""|\\?["'][ \t]{0,4},[ \t]{0,4}\\?["']|>)"""
+)
+
 # The name's last word, the assignment, then a first value segment and what ends it — the
 # shape of every match without the pattern's optional parts. Bare "key", "token", "secret"
 # are everyday words, and code assigns them all the time (`password = getpass.getpass()`,
@@ -442,7 +456,11 @@ _VALUE_END = r"(?:[\s\"'`,;&<>)}\]\\]|$)"
 _ASSIGNMENT_TRIGGER = (
     r"(?i)(?:pass(?:word|wd|phrase)?|pwd|secret|token|credentials?|creds"
     r"|(?:api|access|auth|private|secret|client|signing|master)[_\-.]?key)"
-    r"(?:[_\-.]?(?:key|value|str|string|base))?s?" + ASSIGN + _VALUE_CHARS + "{1,128}" + _VALUE_END
+    + _NAME_TAIL
+    + _GENERIC_ASSIGN
+    + _VALUE_CHARS
+    + "{1,128}"
+    + _VALUE_END
 )
 
 # A name that says "secret", an assignment, then a value: quoted, or bare up to whitespace or
@@ -456,14 +474,15 @@ GENERIC_ASSIGNMENT = _secret(
         # test logs and "bypass=" are not credentials.
         r"(?:pass(?:word|wd|phrase)|[_\-.]pass|pwd|secret|token|credentials?|creds"
         r"|(?:api|access|auth|private|secret|client|signing|master)[_\-.]?key)"
-        r"(?:[_\-.]?(?:key|value|str|string|base))?s?)"
-        + ASSIGN
+        + _NAME_TAIL
+        + ")"
+        + _GENERIC_ASSIGN
         + rf"(?P<value>{_VALUE_CHARS}{{1,128}}(?:&[^\s\"'`,;&=<>(){{}}\[\]\\]{{1,64}}){{0,3}})"
         + _VALUE_END
     ),
     keywords=_key_names(),
     trigger=_ASSIGNMENT_TRIGGER,
-    max_len=420,
+    max_len=440,
     lead=41,
     validator=v.generic_secret,
     confidence=0.6,
