@@ -891,6 +891,13 @@ RECALL_CASES: tuple[Case, ...] = (
     no("secret.generic_assignment", 'keys = ["password", "username", "client_secret"]', "names"),
     no("secret.generic_assignment", "usage: login <user> <password> hostname1234", "synopsis"),
     no("secret.generic_assignment", 'password: str = Field(default="")', "annotation"),
+    # -- net.ipv6: not glued to words or longer digit runs
+    many("net.ipv6", "peers ", ("2001:db8::1",), ",", ("2001:db8::2",), " up"),
+    at("net.ipv6", '{"log": "conn\\n', "2001:db8:85a3::8a2e:370:7334", '"}'),
+    at("net.ipv6", "host:", "2001:db8::10", " ok"),
+    no("net.ipv6", "fe80::1text", "letters glued after"),
+    no("net.ipv6", "text2001:db8::1", "letters glued before"),
+    no("net.ipv6", "12345:db8::1", "five-digit group"),
 )
 
 CASES: tuple[Case, ...] = (
