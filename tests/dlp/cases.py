@@ -898,6 +898,14 @@ RECALL_CASES: tuple[Case, ...] = (
     no("net.ipv6", "fe80::1text", "letters glued after"),
     no("net.ipv6", "text2001:db8::1", "letters glued before"),
     no("net.ipv6", "12345:db8::1", "five-digit group"),
+    # -- secret.telegram_bot_token: inside Bot API URLs
+    at(
+        "secret.telegram_bot_token",
+        "GET https://api.telegram.org/bot",
+        "72138" + "08860:AA" + rand(_B64URL, 33),
+        "/sendMessage",
+    ),
+    no("secret.telegram_bot_token", "robot72138" + "08860:AA" + rand(_B64URL, 33), "glued"),
 )
 
 CASES: tuple[Case, ...] = (

@@ -585,9 +585,10 @@ URL_PASSWORD = _secret(
 TELEGRAM_BOT_TOKEN = _secret(
     id="secret.telegram_bot_token",
     title="Telegram bot token",
-    pattern=START + r"(?P<value>[0-9]{8,10}:AA[A-Za-z0-9_\-]{33})" + END_B64URL,
+    # The Bot API puts the token right after "bot" in its URLs (api.telegram.org/bot<token>/).
+    pattern=START + r"(?:bot)?(?P<value>[0-9]{8,10}:AA[A-Za-z0-9_\-]{33})" + END_B64URL,
     keywords=(":AA",),
-    max_len=49,
+    max_len=52,
     validator=v.token_value(3.5),
     confidence=0.9,
 )
