@@ -503,7 +503,7 @@ _FR_PAIRS: Final = re.compile(r"0[1-9](?: [0-9]{2}){4}")
 _SEPARATORS: Final = re.compile(r"[.\-/]")
 _SIGNED_DATE: Final = re.compile(r"\+[0-9]{4}-[01][0-9]-[0-3][0-9]")
 _SIGNED_DECIMAL: Final = re.compile(r"\+[0-9]{1,3}\.[0-9]+")
-_EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,5}$")
+_EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,5}$", re.IGNORECASE)
 
 
 def phone(value: str) -> bool:

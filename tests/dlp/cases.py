@@ -906,6 +906,12 @@ RECALL_CASES: tuple[Case, ...] = (
         "/sendMessage",
     ),
     no("secret.telegram_bot_token", "robot72138" + "08860:AA" + rand(_B64URL, 33), "glued"),
+    # -- pii.phone: spaced NANP after a parenthesized area code, upper-case extensions
+    at("pii.phone", "call ", "(415) 555 2671", " now"),
+    at("pii.phone", "office: ", "523-222-8888EXT623"),
+    at("pii.phone", "desk ", "(523)222-8888 Ext. 12", "."),
+    no("pii.phone", "ids (100) 200 300 and (12) 345 6789", "too few digits"),
+    no("pii.phone", "row (415) 555 26710", "too many digits"),
 )
 
 CASES: tuple[Case, ...] = (
