@@ -912,6 +912,15 @@ RECALL_CASES: tuple[Case, ...] = (
     at("pii.phone", "desk ", "(523)222-8888 Ext. 12", "."),
     no("pii.phone", "ids (100) 200 300 and (12) 345 6789", "too few digits"),
     no("pii.phone", "row (415) 555 26710", "too many digits"),
+    # -- secret.openai_key: early service-account keys named after their account
+    at(
+        "secret.openai_key",
+        'OPENAI_API_KEY = "',
+        "sk-" + "ci-runner-" + rand(_B62, 24) + "T3Blbk" + "FJ" + rand(_B62, 24),
+        '"',
+    ),
+    no("secret.openai_key", "sk-ci-runner-" + rand(_B62, 24) + "T3Blbk" + "FJ", "no tail"),
+    no("secret.openai_key", "task-" + rand(_B62, 24) + "T3Blbk" + "FJ" + rand(_B62, 24), "glued"),
 )
 
 CASES: tuple[Case, ...] = (

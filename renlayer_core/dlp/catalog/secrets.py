@@ -265,11 +265,13 @@ STRIPE_KEY = _secret(
 OPENAI_KEY = _secret(
     id="secret.openai_key",
     title="OpenAI API key (legacy, project, service account, admin)",
-    # "T3BlbkFJ" is base64 of "OpenAI" and sits inside every legacy key.
+    # "T3BlbkFJ" is base64 of "OpenAI" and sits inside every legacy key, and inside the
+    # early service-account keys named after their account (sk-<name>-…T3BlbkFJ…).
     pattern=(
         START + r"(?P<value>sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"
         r"|sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_\-]{40,250}"
-        r"|sk-[A-Za-z0-9]{48})" + END_B64URL
+        r"|sk-[A-Za-z0-9]{48}"
+        r"|sk-[A-Za-z0-9_\-]{1,80}T3BlbkFJ[A-Za-z0-9_\-]{20,160})" + END_B64URL
     ),
     # "sk-" alone is a noisy keyword (task-, risk-), but the bare 48-char legacy shape needs
     # it: the window regex that follows a hit is cheap and strict.
