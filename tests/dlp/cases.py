@@ -921,6 +921,12 @@ RECALL_CASES: tuple[Case, ...] = (
     ),
     no("secret.openai_key", "sk-ci-runner-" + rand(_B62, 24) + "T3Blbk" + "FJ", "no tail"),
     no("secret.openai_key", "task-" + rand(_B62, 24) + "T3Blbk" + "FJ" + rand(_B62, 24), "glued"),
+    # -- secret.gitlab_token: routable suffix without its second dot, runner registration
+    at("secret.gitlab_token", 'token = "', "gl" + "pat-" + rand(_B62, 27) + ".01" + "x7k2m9q", '"'),
+    at("secret.gitlab_token", "runner: ", "gl" + "rt-t1_" + rand(_B62, 27) + ".01x7k2m9q"),
+    at("secret.gitlab_token", "REGISTRATION_TOKEN=", "GR134" + "8941" + rand(_B62, 20)),
+    no("secret.gitlab_token", "GR134" + "8941" + "X" * 20, "filler"),
+    no("secret.gitlab_token", "GR134" + "8941" + rand(_B62, 12), "too short"),
 )
 
 CASES: tuple[Case, ...] = (

@@ -204,14 +204,18 @@ _GITLAB_PREFIXES = (
     "gloas-",
     "glft-",
     "glffct-",
+    "GR1348941",
 )
 GITLAB_TOKEN = _secret(
     id="secret.gitlab_token",
     title="GitLab token (personal, deploy, runner, trigger, OAuth, feed …)",
+    # Routable tokens end in ".<version><crc>", with or without a dot between the two; legacy
+    # runner registration tokens start with the fixed "GR1348941".
     pattern=(
         START
         + r"(?P<value>(?:glpat|gldt|glrtr?|glptt|glsoat|glcbt|glimt|glagent|gloas|glft|glffct)"
-        r"-[A-Za-z0-9_\-]{20,64}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,10})?)" + END_B64URL
+        r"-[A-Za-z0-9_\-]{20,64}(?:\.[0-9a-z]{2}\.?[0-9a-z]{7,10})?"
+        r"|GR1348941[A-Za-z0-9_\-]{20})" + END_B64URL
     ),
     keywords=_GITLAB_PREFIXES,
     max_len=96,
