@@ -207,6 +207,7 @@ _PLACEHOLDER_RE: Final = re.compile(
     | ^\$[A-Za-z_] | ^%[A-Za-z_]+%$ | ^@[A-Za-z_]                   # $VAR %VAR% @var
     | ^\[[A-Za-z_\ \-]+\]$                                         # [PASSWORD]
     | x{4,} | X{4,} | \*{3,} | \.{3,} | …|-{4,} | _{4,} | \#{4,}    # masks and ellipses
+    | (?:%2A){3,}                                                  # URL-encoded *** mask
     | your[_\-.] | my[_\-.]?(?:secret|pass|token|key|api)          # your-key, my_password
     | change[_\-.]?me | replace[_\-.]?me | fill[_\-.]?me
     | (?<![a-z0-9])(?:todo|fixme|tbd)(?![a-z0-9])

@@ -927,6 +927,9 @@ RECALL_CASES: tuple[Case, ...] = (
     at("secret.gitlab_token", "REGISTRATION_TOKEN=", "GR134" + "8941" + rand(_B62, 20)),
     no("secret.gitlab_token", "GR134" + "8941" + "X" * 20, "filler"),
     no("secret.gitlab_token", "GR134" + "8941" + rand(_B62, 12), "too short"),
+    # -- secret.url_password: a URL-encoded mask is no password
+    no("secret.url_password", "see https://svc:%2A%2A%2A%2A%2A%2A@www.example.com/x", "masked"),
+    at("secret.url_password", "see https://svc:", "a%2A" + rand(_B62, 10), "@www.example.com/x"),
 )
 
 CASES: tuple[Case, ...] = (
