@@ -205,7 +205,9 @@ _PLACEHOLDER_RE: Final = re.compile(
     r"""
       \$\{ | \$\( | \{\{ | \}\} | %\( | <[^>]*>                 # ${VAR} $(cmd) {{x}} <your-key>
     | ^\$[A-Za-z_] | ^%[A-Za-z_]+%$ | ^@[A-Za-z_]                   # $VAR %VAR% @var
+    | ^\[[A-Za-z_\ \-]+\]$                                         # [PASSWORD]
     | x{4,} | X{4,} | \*{3,} | \.{3,} | …|-{4,} | _{4,} | \#{4,}    # masks and ellipses
+    | (?:%2A){3,}                                                  # URL-encoded *** mask
     | your[_\-.] | my[_\-.]?(?:secret|pass|token|key|api)          # your-key, my_password
     | change[_\-.]?me | replace[_\-.]?me | fill[_\-.]?me
     | (?<![a-z0-9])(?:todo|fixme|tbd)(?![a-z0-9])
@@ -420,6 +422,13 @@ def token_value(min_entropy: float = 3.0) -> Validator:
     return check
 
 
+def slack_token(value: str) -> bool:
+    """A Slack token: a prefixed token value whose last segment holds a digit, as every issued
+    one does (random base62/hex) — `xoxp-1-SlackAppConfigurationTokenHere` is a placeholder."""
+    tail = value.rsplit("-", 1)[-1]
+    return any(ch.isdigit() for ch in tail) and token_value(3.0)(value)
+
+
 def aws_access_key(value: str) -> bool:
     """AWS access key id: not the documented example, not filler."""
     return not value.endswith("EXAMPLE") and not known_example(value) and not repeated(value[4:])
@@ -495,7 +504,7 @@ _FR_PAIRS: Final = re.compile(r"0[1-9](?: [0-9]{2}){4}")
 _SEPARATORS: Final = re.compile(r"[.\-/]")
 _SIGNED_DATE: Final = re.compile(r"\+[0-9]{4}-[01][0-9]-[0-3][0-9]")
 _SIGNED_DECIMAL: Final = re.compile(r"\+[0-9]{1,3}\.[0-9]+")
-_EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,5}$")
+_EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,5}$", re.IGNORECASE)
 
 
 def phone(value: str) -> bool:

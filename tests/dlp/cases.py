@@ -851,4 +851,87 @@ NET_HEALTH_CASES: tuple[Case, ...] = (
     no("health.medical_record_number", "the record number 00482913", "not a medical record label"),
 )
 
-CASES: tuple[Case, ...] = CORE_CASES + SECRET_CASES + FIN_PII_CASES + NET_HEALTH_CASES
+# Shapes found missing or over-reported by a sweep against other scanners' public test corpora.
+RECALL_CASES: tuple[Case, ...] = (
+    # -- secret.slack_token: configuration tokens, masked tokens, placeholders
+    at("secret.slack_token", '"access_token": "', "xox" + "e.xoxp-1-" + rand(_B62, 163), '"'),
+    at("secret.slack_token", "refresh=", "xox" + "e-1-" + rand(_B62, 146)),
+    no(
+        "secret.slack_token",
+        "xox" + "p-" + "-".join(rand("0123456789", 12) for _ in range(3)) + "-" + "#" * 20,
+        "masked token",
+    ),
+    no("secret.slack_token", "xox" + "e.xoxp-1-SlackAppConfigurationAccessTokenHere", "no digit"),
+    # -- secret.bearer_token: the Token / Api-Token schemes
+    at("secret.bearer_token", 'curl -H "Authorization: Token ', rand(_HEX, 40), '" https://api'),
+    at("secret.bearer_token", "authorization: api-token ", rand(_B62, 32), "\n"),
+    no("secret.bearer_token", "Authorization: Token **********", "masked"),
+    no("secret.bearer_token", "Authorization: Token {{ token }}", "template"),
+    # -- secret.cli_password: continued curl lines, empty or quoted user, placeholders
+    at(
+        "secret.cli_password",
+        "curl -k -X POST https://x/rest \\\n  -H 'Content-type: text/plain' \\\n  -u dev:",
+        rand(_B62, 16),
+    ),
+    at("secret.cli_password", 'curl -u ":', rand(_B62, 12), '" https://localhost:9200'),
+    at("secret.cli_password", "curl -X POST --user  'jo:", rand(_B62, 12), "' $URL"),
+    at("secret.cli_password", 'curl --user "{acct-7}":"', rand(_B62, 14), '" https://x'),
+    no("secret.cli_password", "curl -u <user:password> https://test.com/endpoint", "placeholder"),
+    no("secret.cli_password", "curl --user neo4j:[PASSWORD] http://[IP]:7474/", "placeholder"),
+    no("secret.cli_password", "curl -s https://x/a\n  -u dev:" + rand(_B62, 12), "new command"),
+    # -- secret.generic_assignment: more assignment shapes
+    at("secret.generic_assignment", "DEPLOY_TOKEN ?= ", rand(_B62, 30), "\n", "Makefile ?="),
+    at("secret.generic_assignment", 'api_token ::= "', rand(_B62, 30), '"', "Makefile ::="),
+    at("secret.generic_assignment", '$authToken .= "', rand(_B62, 30), '";', "PHP .="),
+    at("secret.generic_assignment", 'System.setProperty("API_TOKEN", "', rand(_B62, 30), '")'),
+    at("secret.generic_assignment", "<password>", "Qz" + rand(_B62, 12), "</password>"),
+    at("secret.generic_assignment", 'var authToken string = "', rand(_B62, 30), '"', "Go"),
+    at("secret.generic_assignment", 'val dbPassword: String = "', rand(_B62, 16), '"'),
+    at("secret.generic_assignment", "some_api_token_123 = ", rand(_B62, 40), "", "index suffix"),
+    no("secret.generic_assignment", 'keys = ["password", "username", "client_secret"]', "names"),
+    no("secret.generic_assignment", "usage: login <user> <password> hostname1234", "synopsis"),
+    no("secret.generic_assignment", 'password: str = Field(default="")', "annotation"),
+    # -- net.ipv6: not glued to words or longer digit runs
+    many("net.ipv6", "peers ", ("2001:db8::1",), ",", ("2001:db8::2",), " up"),
+    at("net.ipv6", '{"log": "conn\\n', "2001:db8:85a3::8a2e:370:7334", '"}'),
+    at("net.ipv6", "host:", "2001:db8::10", " ok"),
+    no("net.ipv6", "fe80::1text", "letters glued after"),
+    no("net.ipv6", "text2001:db8::1", "letters glued before"),
+    no("net.ipv6", "12345:db8::1", "five-digit group"),
+    # -- secret.telegram_bot_token: inside Bot API URLs
+    at(
+        "secret.telegram_bot_token",
+        "GET https://api.telegram.org/bot",
+        "72138" + "08860:AA" + rand(_B64URL, 33),
+        "/sendMessage",
+    ),
+    no("secret.telegram_bot_token", "robot72138" + "08860:AA" + rand(_B64URL, 33), "glued"),
+    # -- pii.phone: spaced NANP after a parenthesized area code, upper-case extensions
+    at("pii.phone", "call ", "(415) 555 2671", " now"),
+    at("pii.phone", "office: ", "523-222-8888EXT623"),
+    at("pii.phone", "desk ", "(523)222-8888 Ext. 12", "."),
+    no("pii.phone", "ids (100) 200 300 and (12) 345 6789", "too few digits"),
+    no("pii.phone", "row (415) 555 26710", "too many digits"),
+    # -- secret.openai_key: early service-account keys named after their account
+    at(
+        "secret.openai_key",
+        'OPENAI_API_KEY = "',
+        "sk-" + "ci-runner-" + rand(_B62, 24) + "T3Blbk" + "FJ" + rand(_B62, 24),
+        '"',
+    ),
+    no("secret.openai_key", "sk-ci-runner-" + rand(_B62, 24) + "T3Blbk" + "FJ", "no tail"),
+    no("secret.openai_key", "task-" + rand(_B62, 24) + "T3Blbk" + "FJ" + rand(_B62, 24), "glued"),
+    # -- secret.gitlab_token: routable suffix without its second dot, runner registration
+    at("secret.gitlab_token", 'token = "', "gl" + "pat-" + rand(_B62, 27) + ".01" + "x7k2m9q", '"'),
+    at("secret.gitlab_token", "runner: ", "gl" + "rt-t1_" + rand(_B62, 27) + ".01x7k2m9q"),
+    at("secret.gitlab_token", "REGISTRATION_TOKEN=", "GR134" + "8941" + rand(_B62, 20)),
+    no("secret.gitlab_token", "GR134" + "8941" + "X" * 20, "filler"),
+    no("secret.gitlab_token", "GR134" + "8941" + rand(_B62, 12), "too short"),
+    # -- secret.url_password: a URL-encoded mask is no password
+    no("secret.url_password", "see https://svc:%2A%2A%2A%2A%2A%2A@www.example.com/x", "masked"),
+    at("secret.url_password", "see https://svc:", "a%2A" + rand(_B62, 10), "@www.example.com/x"),
+)
+
+CASES: tuple[Case, ...] = (
+    CORE_CASES + SECRET_CASES + FIN_PII_CASES + NET_HEALTH_CASES + RECALL_CASES
+)

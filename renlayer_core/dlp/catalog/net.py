@@ -51,11 +51,15 @@ IPV6 = DetectorSpec(
     id="net.ipv6",
     category="net",
     title="IPv6 address",
+    # Not glued to a word: the character before may not be a letter, digit or `_` (so
+    # `text2001:db8::1` and `12345:db8::1` yield nothing whole), and letters or digits right
+    # after are swallowed so the validator rejects `fe80::1text` instead of seeing `fe80::1`.
     pattern=(
+        r"(?:^|[^0-9A-Za-z_]|\\[nrt])"
         rf"(?P<value>(?:{_H6}(?::{_H6}){{6,8}}|{_H6}(?::{_H6}){{0,3}}::{_H6}(?::{_H6}){{0,3}})"
-        r"(?:\.[0-9]{1,3}){0,3})"
+        r"(?:\.[0-9]{1,3}){0,3}[0-9A-Za-z_]{0,16})"
     ),
-    max_len=56,
+    max_len=74,
     validator=v.ipv6,
     context_words=("ip", "ipv6", "address", "addr", "host", "server"),
     confidence=0.8,

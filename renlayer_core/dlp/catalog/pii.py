@@ -46,9 +46,11 @@ EMAIL = DetectorSpec(
 _INTL = r"\+[1-9][0-9]{0,3}(?:[ .\-]?(?:\([0-9]{1,5}\)[ .\-]?)?[0-9]{1,5}){1,6}"
 # NANP without the real numbering-plan rules (area/exchange 2-9): fictional and generated
 # numbers such as 555-123-4567 are what people paste, and separators already keep it precise.
+# After a parenthesized area code the rest may also be spaced: (415) 555 2671.
 _NANP = (
-    r"(?:(?:\+?1|001)[ .\-]?)?(?:\([0-9]{3}\)[ .\-]?|[0-9]{3}[.\-])[0-9]{3}[.\-][0-9]{4}"
-    r"(?: ?(?:x|ext\.?|#) ?[0-9]{1,5})?"
+    r"(?:(?:\+?1|001)[ .\-]?)?"
+    r"(?:\([0-9]{3}\)[ .\-]?[0-9]{3}[ .\-]|[0-9]{3}[.\-][0-9]{3}[.\-])[0-9]{4}"
+    r"(?: ?(?:(?i:x|ext\.?)|#) ?[0-9]{1,5})?"
 )
 _NANP_SPACED = r"(?:\+?1 )?[2-9][0-9]{2} [0-9]{3} [0-9]{4}"
 _UK = r"0[1-9][0-9]{1,4} [0-9]{3,4} ?[0-9]{3,4}"

@@ -204,14 +204,18 @@ _GITLAB_PREFIXES = (
     "gloas-",
     "glft-",
     "glffct-",
+    "GR1348941",
 )
 GITLAB_TOKEN = _secret(
     id="secret.gitlab_token",
     title="GitLab token (personal, deploy, runner, trigger, OAuth, feed …)",
+    # Routable tokens end in ".<version><crc>", with or without a dot between the two; legacy
+    # runner registration tokens start with the fixed "GR1348941".
     pattern=(
         START
         + r"(?P<value>(?:glpat|gldt|glrtr?|glptt|glsoat|glcbt|glimt|glagent|gloas|glft|glffct)"
-        r"-[A-Za-z0-9_\-]{20,64}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,10})?)" + END_B64URL
+        r"-[A-Za-z0-9_\-]{20,64}(?:\.[0-9a-z]{2}\.?[0-9a-z]{7,10})?"
+        r"|GR1348941[A-Za-z0-9_\-]{20})" + END_B64URL
     ),
     keywords=_GITLAB_PREFIXES,
     max_len=96,
@@ -222,14 +226,17 @@ GITLAB_TOKEN = _secret(
 SLACK_TOKEN = _secret(
     id="secret.slack_token",
     title="Slack token (bot, user, app, refresh, legacy)",
+    # Configuration tokens (`xoxe.xoxp-1-…`) and their refresh tokens (`xoxe-1-…`) carry a
+    # 146..166-char tail. The token may not run on into `-`/`_`: `xoxp-1-2-3-####` is a
+    # masked token, not a shorter one.
     pattern=(
-        START + r"(?P<value>xox[abeoprs]-(?:[0-9]{1,16}-){1,4}[A-Za-z0-9]{8,64}"
-        r"|xapp-[0-9]-[A-Z0-9]{8,16}-[0-9]{8,16}-[a-f0-9]{32,80})\b"
+        START + r"(?P<value>(?:xoxe\.)?xox[abeoprs]-(?:[0-9]{1,16}-){1,4}[A-Za-z0-9]{8,180}"
+        r"|xapp-[0-9]-[A-Z0-9]{8,16}-[0-9]{8,16}-[a-f0-9]{32,80})" + END_B64URL
     ),
     keywords=("xoxa-", "xoxb-", "xoxe-", "xoxo-", "xoxp-", "xoxr-", "xoxs-", "xapp-"),
-    max_len=180,
-    lead=2,
-    validator=v.token_value(3.0),
+    max_len=265,
+    lead=7,  # a "\n" escape and "xoxe." before the keyword
+    validator=v.slack_token,
     confidence=0.95,
 )
 
@@ -262,11 +269,13 @@ STRIPE_KEY = _secret(
 OPENAI_KEY = _secret(
     id="secret.openai_key",
     title="OpenAI API key (legacy, project, service account, admin)",
-    # "T3BlbkFJ" is base64 of "OpenAI" and sits inside every legacy key.
+    # "T3BlbkFJ" is base64 of "OpenAI" and sits inside every legacy key, and inside the
+    # early service-account keys named after their account (sk-<name>-…T3BlbkFJ…).
     pattern=(
         START + r"(?P<value>sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"
         r"|sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_\-]{40,250}"
-        r"|sk-[A-Za-z0-9]{48})" + END_B64URL
+        r"|sk-[A-Za-z0-9]{48}"
+        r"|sk-[A-Za-z0-9_\-]{1,80}T3BlbkFJ[A-Za-z0-9_\-]{20,160})" + END_B64URL
     ),
     # "sk-" alone is a noisy keyword (task-, risk-), but the bare 48-char legacy shape needs
     # it: the window regex that follows a hit is cheap and strict.
@@ -429,6 +438,20 @@ def _key_names() -> tuple[str, ...]:
 _VALUE_CHARS = r"[^\s\"'`,;&<>(){}\[\]\\]"
 _VALUE_END = r"(?:[\s\"'`,;&<>)}\]\\]|$)"
 
+# After the name's last word: a `_key`/`_value`… word, a plural, a small index (DB_PASSWORD_2,
+# api_token_123), and a declared string type (`var token string =`, `password: str =`).
+_NAME_TAIL = (
+    r"(?:[_\-.]?(?:key|value|str|string|base))?s?(?:[_\-.]?[0-9]{1,3})?"
+    r"(?:[ \t]{1,4}(?:string|str)|[ \t]{0,4}:[ \t]{0,4}(?:string|str))?"
+)
+# The assignment: ASSIGN's operators plus Makefile's ::= :::= ?= and PHP's .=; a quoted name
+# and a quoted value separated by a comma (`setProperty("API_TOKEN", "…")`, `getenv("TOKEN",
+# "…")`); an XML element whose text follows its tag directly (`<password>…</password>`).
+_GENERIC_ASSIGN = (
+    r"""(?:(?:\\?["'])?\]?[ \t]{0,4}(?::{1,3}=|=>|\?=|\.=|[:=])[ \t]{0,4}(?:\\?["'`])?"""
+    r"""|\\?["'][ \t]{0,4},[ \t]{0,4}\\?["']|>)"""
+)
+
 # The name's last word, the assignment, then a first value segment and what ends it — the
 # shape of every match without the pattern's optional parts. Bare "key", "token", "secret"
 # are everyday words, and code assigns them all the time (`password = getpass.getpass()`,
@@ -439,7 +462,11 @@ _VALUE_END = r"(?:[\s\"'`,;&<>)}\]\\]|$)"
 _ASSIGNMENT_TRIGGER = (
     r"(?i)(?:pass(?:word|wd|phrase)?|pwd|secret|token|credentials?|creds"
     r"|(?:api|access|auth|private|secret|client|signing|master)[_\-.]?key)"
-    r"(?:[_\-.]?(?:key|value|str|string|base))?s?" + ASSIGN + _VALUE_CHARS + "{1,128}" + _VALUE_END
+    + _NAME_TAIL
+    + _GENERIC_ASSIGN
+    + _VALUE_CHARS
+    + "{1,128}"
+    + _VALUE_END
 )
 
 # A name that says "secret", an assignment, then a value: quoted, or bare up to whitespace or
@@ -453,14 +480,15 @@ GENERIC_ASSIGNMENT = _secret(
         # test logs and "bypass=" are not credentials.
         r"(?:pass(?:word|wd|phrase)|[_\-.]pass|pwd|secret|token|credentials?|creds"
         r"|(?:api|access|auth|private|secret|client|signing|master)[_\-.]?key)"
-        r"(?:[_\-.]?(?:key|value|str|string|base))?s?)"
-        + ASSIGN
+        + _NAME_TAIL
+        + ")"
+        + _GENERIC_ASSIGN
         + rf"(?P<value>{_VALUE_CHARS}{{1,128}}(?:&[^\s\"'`,;&=<>(){{}}\[\]\\]{{1,64}}){{0,3}})"
         + _VALUE_END
     ),
     keywords=_key_names(),
     trigger=_ASSIGNMENT_TRIGGER,
-    max_len=420,
+    max_len=440,
     lead=41,
     validator=v.generic_secret,
     confidence=0.6,
@@ -468,17 +496,19 @@ GENERIC_ASSIGNMENT = _secret(
 )
 
 # Authorization headers. Bearer values that another detector owns (JWT, rlk_, ghp_, sk-…)
-# are left to it; what remains is an opaque token, judged by length and entropy.
+# are left to it; what remains is an opaque token, judged by length and entropy. The `Token`
+# and `Api-Token` schemes (Django REST framework, many SaaS APIs) carry the same kind of value.
 _AUTH_HEADER = r"(?i:\bauthorization)" + ASSIGN
+_AUTH_SCHEME = r"(?i:bearer|token|api-token)"
 BEARER_TOKEN = _secret(
     id="secret.bearer_token",
-    title="Opaque bearer token in an Authorization header",
+    title="Opaque bearer token in an Authorization header (Bearer / Token schemes)",
     pattern=(
-        _AUTH_HEADER + r"(?i:bearer)[ \t]{1,4}(?P<value>[A-Za-z0-9._~+/\-]{20,600}={0,2})"
+        _AUTH_HEADER + _AUTH_SCHEME + r"[ \t]{1,4}(?P<value>[A-Za-z0-9._~+/\-]{20,600}={0,2})"
         r"(?:[^A-Za-z0-9._~+/=\-]|$)"
     ),
     keywords=("authorization",),
-    trigger=r"(?i)authorization" + ASSIGN + r"(?i:bearer)[ \t]",
+    trigger=r"(?i)authorization" + ASSIGN + _AUTH_SCHEME + r"[ \t]",
     max_len=660,
     lead=0,
     validator=v.bearer_token,
@@ -561,9 +591,10 @@ URL_PASSWORD = _secret(
 TELEGRAM_BOT_TOKEN = _secret(
     id="secret.telegram_bot_token",
     title="Telegram bot token",
-    pattern=START + r"(?P<value>[0-9]{8,10}:AA[A-Za-z0-9_\-]{33})" + END_B64URL,
+    # The Bot API puts the token right after "bot" in its URLs (api.telegram.org/bot<token>/).
+    pattern=START + r"(?:bot)?(?P<value>[0-9]{8,10}:AA[A-Za-z0-9_\-]{33})" + END_B64URL,
     keywords=(":AA",),
-    max_len=49,
+    max_len=52,
     validator=v.token_value(3.5),
     confidence=0.9,
 )
@@ -607,18 +638,22 @@ AI_PROVIDER_KEY = _secret(
 
 # Passwords on a command line — what an agent's shell tool call leaks most often:
 # curl -u user:pw, mysql -pPW, sshpass -p PW, docker login -p PW / --password PW.
+# A curl command may continue over up to three backslash-continued lines before its -u, the
+# user may be empty or quoted on its own ("id":"pw"); `<`/`>` end a value (`-u <user:pass>`).
+_CURL_ARGS = r"[^\n]{0,200}?(?:\\\r?\n[^\n]{0,200}?){0,3}"
 CLI_PASSWORD = _secret(
     id="secret.cli_password",
     title="Password passed on a command line (curl -u, mysql -p, sshpass, docker login)",
     pattern=(
-        r"(?:\bcurl\b[^\n]{0,200}?[ \t](?:-u|--user)[ =]?[\"']?[^:\s\"']{1,64}:"
+        r"(?:\bcurl\b" + _CURL_ARGS + r"[ \t](?:-u|--user)(?:=|[ \t]{1,4})?[\"']?"
+        r"[^:\s\"'<>]{0,64}[\"']?:"
         r"|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,200}?[ \t]-p"
         r"|\bsshpass[ \t]{1,4}-p[ \t]?"
         r"|\bdocker[ \t]{1,4}login\b[^\n]{0,200}?[ \t](?:-p|--password)[ =])"
-        r"[\"']?(?P<value>[^\s\"']{4,128})"
+        r"[\"']?(?P<value>[^\s\"'<>]{4,128})"
     ),
     keywords=("curl", "mysql", "mariadb", "sshpass", "docker"),
-    max_len=410,
+    max_len=1060,
     lead=0,
     validator=v.password_in_url,
     confidence=0.85,
