@@ -109,3 +109,24 @@ def test_a_partial_replay_stores_only_the_new_traces(pg: Backend) -> None:
     found = store.traces.list(tenant.id, TraceFilter(detector="secret.a")).data
     assert sorted(t.id for t in found) == sorted(t.id for t in first)
     assert pg.sql("SELECT count(*) FROM traces_detector") == [(4,)]
+
+
+def test_the_store_never_prepares_statements_on_the_server(pg: Backend) -> None:
+    """A prepared statement may settle on a generic plan costed while the tables were small
+    and keep it until the next ANALYZE (measured: the ingest batch's session lock became a
+    scan of every session). psycopg would prepare each statement on its 5th run; the store's
+    connections must not, so every statement is planned for its parameters."""
+    store = pg.open(pool_min=1, pool_max=1)  # one connection: the one the ingest used
+    try:
+        tenant = make_tenant(store)
+        ms = now_ms()
+        for i in range(8):
+            store.traces.append_traces(
+                [records.trace(tenant.id, ms=ms + i, session_external_id=f"s{i % 2}")]
+            )
+            assert store.traces.list(tenant.id).data
+        with store.engine.read() as tx:
+            (prepared,) = tx.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()
+        assert prepared == 0
+    finally:
+        store.close()
