@@ -256,6 +256,30 @@ CORE_CASES: tuple[Case, ...] = (
     no("net.ipv4", "256.1.1.1 and 1.2.3.999", "octets over 255"),
     no("net.ipv4", "192.168.01.1", "leading zero"),
     no("net.ipv4", "oid 1.3.6.1.4.1.311 and 1.2.3.4.5", "more than four parts"),
+    no(
+        "net.ipv4",
+        "Bump standards version to 3.7.2.0; sections 2.3.3.1 and paragraphs 1.1.1.3",
+        "version words followed by to/from, plural section words",
+    ),
+    no(
+        "net.ipv4",
+        "RelNotes/1.7.3.1.txt, engine 11.2.0.4.v3, erlang 1:24.3.4.5+dfsg-1,"
+        " Breaks: x (<< 1.0.24.2-5)",
+        "file names, version tags, Debian package versions",
+    ),
+    many(
+        "net.ipv4",
+        "connect to ",
+        ("10.0.0.1",),
+        ". Then ",
+        ("10.0.0.2",),
+        "+ more, range ",
+        ("192.168.1.2",),
+        "-",
+        ("192.168.1.3",),
+        "",
+        note="sentence end, a + after a space, a range",
+    ),
 )
 
 
