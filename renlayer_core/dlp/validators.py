@@ -370,6 +370,9 @@ _IDENTIFIER_LIKE: Final = re.compile(
     | ^[a-z]+(?:[A-Z][a-z]+)+$           # camelCase words
     | ^[A-Z][a-z]+(?:[A-Z][a-z]+)+$      # PascalCase words
     | ^_*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$  # CONSTANT_CASE words (_DEFAULT_MAX_TOKENS)
+    | ^_+[A-Z][A-Z0-9]*$                 # a private constant (_PASSWORD)
+    | ^[a-z_]+(?:[/:][a-z_]+)+$          # words joined by / or : (configuration/refresh)
+    | ^\.[A-Za-z_][\w.]*$               # an attribute or file extension (.command)
     | ^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+(?:\(.*)?$   # dotted.path / call(
     | ^[A-Za-z_][\w.]*:[A-Za-z_]\w*$    # entry point module.path:attr
     | ^[A-Za-z_]\w*\(                    # call(
@@ -394,6 +397,10 @@ def generic_secret(value: str) -> bool:
     (lower, upper, digit, symbol), entropy >= min(3.0, 0.85·log2(len)) bits/char, and no
     placeholder, identifier, path or URL shape."""
     if len(value) < 8 or placeholder(value) or _IDENTIFIER_LIKE.search(value):
+        return False
+    # A name followed by its own assignment sign is the next label, not a value: the quoted
+    # pair `"bearer_token", "Authorization: …"` yields `Authorization:`.
+    if value[-1] in ":=" and value[-2:] != "==" and _IDENTIFIER_LIKE.search(value[:-1]):
         return False
     if _OWNED_PREFIX.match(value):
         return False
