@@ -510,7 +510,7 @@ def email(value: str) -> bool:
 _FR_PAIRS: Final = re.compile(r"0[1-9](?: [0-9]{2}){4}")
 _SEPARATORS: Final = re.compile(r"[.\-/]")
 _SIGNED_DATE: Final = re.compile(r"\+[0-9]{4}-[01][0-9]-[0-3][0-9]")
-_SIGNED_DECIMAL: Final = re.compile(r"\+[0-9]{1,3}\.[0-9]+")
+_SIGNED_DECIMAL: Final = re.compile(r"\+[0-9]+\.[0-9]+")  # no one writes +44.2079460958
 _EXTENSION: Final = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,5}$", re.IGNORECASE)
 
 
@@ -520,7 +520,7 @@ def phone(value: str) -> bool:
     and not filler digits. An extension (``x123``) is not counted."""
     number = _EXTENSION.sub("", value)
     if _SIGNED_DECIMAL.fullmatch(number) or _SIGNED_DATE.match(number):
-        return False  # +1.12345679 is a float, +1980-02-29 a date
+        return False  # +1.12345679 and +35236450.6 are floats, +1980-02-29 a date
     digits = digits_of(number)
     if number.count("(") != number.count(")") or repeated(digits) or sequential_digits(digits):
         return False

@@ -786,6 +786,8 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("pii.phone", "555-555-5555", "repeated digits"),
     no("pii.phone", "+1 234", "too short"),
     no("pii.phone", "x = +1.12345679", "signed decimal"),
+    no("pii.phone", "quantize(Decimal('+35236450.6'))", "signed decimal, long integer part"),
+    at("pii.phone", "fax ", "+1.415.555.2671", "", "dotted international"),
     no("pii.phone", "as defined in Clause 252.227-7013 (c)", "mixed separators"),
     no("pii.phone", "<Buffer 08 07 06 05 04 03 02 01>", "hex dump"),
     no("pii.phone", "np.array(['+1980-02-29 01:02:03'])", "signed ISO date"),
