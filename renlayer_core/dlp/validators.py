@@ -486,13 +486,32 @@ _NOT_TLDS: Final = frozenset(
         *("css", "js", "mjs", "ts", "tsx", "jsx", "map", "json", "txt", "html", "htm"),
         *("xml", "yml", "yaml", "toml", "ini", "cfg", "log", "rb", "java", "kt", "swift"),
         *("php", "pdf", "gz", "tar", "zip"),
+        # gettext files named after a locale modifier: po/en@quot.header, sr@latin.po
+        *("po", "pot", "header"),
     )
 )
 
+# A Message-ID's left part (`<54574397.4060000@host>`, `<20130226110144.GA12678@host>`,
+# `<1409845851-38950-3-git-send-email-x@host>`, `<uuid@host>`): a run of 8+ hex characters,
+# mostly digits (a timestamp or counter), that is followed by more or is 16+ long, or a UUID.
+# A mailbox name does not look like that (`12345678@qq.com` and `deb2001-github@…` stay).
+_MESSAGE_ID_RUN: Final = re.compile(r"[0-9A-Fa-f]{8,}(?=[.\-])|[0-9A-Fa-f]{16,}$")
+_UUID: Final = re.compile(
+    r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+)
+
+
+def _message_id_local(local: str) -> bool:
+    run = _MESSAGE_ID_RUN.match(local)
+    if run is not None and 2 * sum(ch.isdigit() for ch in run.group()) > len(run.group()):
+        return True
+    return _UUID.search(local) is not None
+
 
 def email(value: str) -> bool:
-    """A plausible address: not a URL's userinfo, no empty dot-separated parts, a TLD that
-    is not a file extension (``logo@2x.png`` is an image), a domain that is not numbers."""
+    """A plausible address: not a URL's userinfo, no empty dot-separated parts, not a
+    Message-ID, a TLD that is not a file extension (``logo@2x.png`` is an image), a domain
+    that is not numbers."""
     local, _, domain = value.rpartition("@")
     if (
         "://" in local
@@ -501,6 +520,7 @@ def email(value: str) -> bool:
         or ".." in local
         or local.startswith(".")
         or local.endswith(".")
+        or _message_id_local(local)
     ):
         return False
     labels = domain.lower().split(".")

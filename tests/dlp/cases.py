@@ -763,6 +763,30 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("pii.email", "DATABASE_URL=postgres://app:pw1234@db.example.com/app", "URL userinfo"),
     no("pii.email", "@decorator and @user mentions", "no local part"),
     no("pii.email", "git@github.com:org/repo.git", "git SSH remote"),
+    no(
+        "pii.email",
+        "Message-ID: <54574397.4060000@example.com> <20130226110144.GA12678@example.at>",
+        "message ids: timestamp and counter",
+    ),
+    no(
+        "pii.email",
+        "<1409845851-38950-3-git-send-email-ann@example.com>"
+        " <dc1605ce-a47d-34c5-8851-d9569f9ea5d3@example.st>"
+        " <76a486bee62b0d200f33dc2ca08220ad@h.io>",
+        "message ids: git send-email, UUID, 32 hex",
+    ),
+    no("pii.email", "po/en@quot.header po/sr@latin.po", "gettext locale files"),
+    many(
+        "pii.email",
+        ("12345678@qq.example.com",),
+        ", ",
+        ("deb2001-github@example.de",),
+        ", ",
+        ("47042125+octo@users.noreply.example.com",),
+        ", ",
+        ("abba2019.fan@example.org",),
+        note="digits in real mailbox names",
+    ),
     # -- pii.phone
     at("pii.phone", "call me at ", "+1 (415) 555-2671", " after 5pm"),
     at("pii.phone", "phone: ", "(415) 555-2671"),
