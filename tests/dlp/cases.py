@@ -261,6 +261,7 @@ CORE_CASES: tuple[Case, ...] = (
         "Bump standards version to 3.7.2.0; sections 2.3.3.1 and paragraphs 1.1.1.3",
         "version words followed by to/from, plural section words",
     ),
+    no("net.ipv4", "(see paragraphs B.1.1.1.3 and annex C.2.3.4.1)", "annex-lettered sections"),
     no(
         "net.ipv4",
         "RelNotes/1.7.3.1.txt, engine 11.2.0.4.v3, erlang 1:24.3.4.5+dfsg-1,"
