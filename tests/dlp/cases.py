@@ -264,6 +264,11 @@ CORE_CASES: tuple[Case, ...] = (
     no("net.ipv4", "(see paragraphs B.1.1.1.3 and annex C.2.3.4.1)", "annex-lettered sections"),
     no(
         "net.ipv4",
+        "(C11, 5.2.4.2.2p8), Audio Specification 7.3.3.31, Clause 7.1.2.3, Appendix 1.2.3.4",
+        "standard paragraph numbers",
+    ),
+    no(
+        "net.ipv4",
         "RelNotes/1.7.3.1.txt, engine 11.2.0.4.v3, erlang 1:24.3.4.5+dfsg-1,"
         " Breaks: x (<< 1.0.24.2-5)",
         "file names, version tags, Debian package versions",

@@ -8,16 +8,17 @@ from renlayer_core.dlp import validators as v
 from renlayer_core.dlp.catalog._parts import START
 from renlayer_core.dlp.spec import DetectorSpec
 
-# The value deliberately swallows look-alike surroundings — a version word before it
-# ("v", "version ", "bump to ", "sections "), a version comparison ("==", Debian's "<<"), an
-# annex letter ("B.1.1.1.3"), a fifth dotted part after it, a file extension or version tag
-# ("1.7.3.1.txt", "11.2.0.4.v3") and a package version's "+"/"~" suffix ("24.3.4.5+dfsg",
-# "1.2.3.4~rc1") — so the validator sees them and rejects the whole thing; a plain \b
-# pattern would report the embedded 1.2.3.4. (Measured on 45 MB of docs, changelogs and
-# code: a third of the four-part numbers were such versions and section numbers.)
+# The value deliberately swallows look-alike surroundings — a version or document-section
+# word before it ("v", "version ", "bump to ", "sections ", "Clause "), a version comparison
+# ("==", Debian's "<<"), an annex letter ("B.1.1.1.3"), a fifth dotted part after it, a file
+# extension or tag ("1.7.3.1.txt", "11.2.0.4.v3", C's paragraph "5.2.4.2.2p8") and a package
+# version's "+"/"~" suffix ("24.3.4.5+dfsg", "1.2.3.4~rc1") — so the validator sees them and
+# rejects the whole thing; a plain \b pattern would report the embedded 1.2.3.4. (Measured on
+# 45 MB of docs, changelogs and code: a third of the four-part numbers were such versions
+# and section numbers.)
 _IPV4_VERSION_WORD = (
     r"\b(?i:v|ver|versions?|releases?|build|firmware|sections?|chapters?|paragraphs?|oid"
-    r"|bump(?:s|ed)?)(?:[ ](?i:to|from))?[ .:]{0,2}"
+    r"|clauses?|annex|appendix|spec(?:ification)?|bump(?:s|ed)?)(?:[ ](?i:to|from))?[ .:]{0,2}"
 )
 IPV4 = DetectorSpec(
     id="net.ipv4",
@@ -26,7 +27,7 @@ IPV4 = DetectorSpec(
     pattern=(
         r"(?P<value>(?:" + _IPV4_VERSION_WORD + r"|(?:[=<>~!]=|<<|>>)[ ]?|§[ ]?|[A-Za-z]\.)?"
         r"\b[0-9]{1,3}(?:\.[0-9]{1,3}){3,7}"
-        r"(?:\.[A-Za-z][A-Za-z0-9]{0,9}|[+~][0-9A-Za-z]{1,16})?)\b"
+        r"(?:\.[0-9]{0,3}[A-Za-z][A-Za-z0-9]{0,9}|[+~][0-9A-Za-z]{1,16})?)\b"
     ),
     max_len=72,
     validator=v.ipv4,
