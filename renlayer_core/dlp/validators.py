@@ -373,6 +373,7 @@ _IDENTIFIER_LIKE: Final = re.compile(
     | ^_+[A-Z][A-Z0-9]*$                 # a private constant (_PASSWORD)
     | ^[a-z_]+(?:[/:][a-z_]+)+$          # words joined by / or : (configuration/refresh)
     | ^\.[A-Za-z_][\w.]*$               # an attribute or file extension (.command)
+    | ^:[A-Za-z_][\w:]*$                # the rest of a C++/Rust path (AsmToken::TokenKind)
     | ^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+(?:\(.*)?$   # dotted.path / call(
     | ^[A-Za-z_][\w.]*:[A-Za-z_]\w*$    # entry point module.path:attr
     | ^[A-Za-z_]\w*\(                    # call(

@@ -953,6 +953,7 @@ RECALL_CASES: tuple[Case, ...] = (
     no("secret.generic_assignment", "pw_name:pw_passwd:pw_uid:pw_gid:pw_dir", "field list"),
     no("secret.generic_assignment", "slack_token: configuration/refresh tokens", "prose"),
     no("secret.generic_assignment", "docs: trailer.<token>.command", "an attribute"),
+    no("secret.generic_assignment", "bool parse(AsmToken::TokenKind Kind);", "C++ scope"),
     at("secret.generic_assignment", "SIGNING_KEY=", rand(_B62, 27) + "=", "\n", "padding"),
     at("secret.generic_assignment", 'set("api_token", "', rand(_B62, 20) + ":", '")', "colon"),
     # -- net.ipv6: not glued to words or longer digit runs
