@@ -739,6 +739,8 @@ FIN_PII_CASES: tuple[Case, ...] = (
     no("fin.credit_card", "1234 5678 9012 3456", "sequential"),
     no("fin.credit_card", "uuid 550e8400-e29b-41d4-a716-446655440000", "uuid"),
     no("fin.credit_card", "sum 2.4999999999999996", "decimal fraction"),
+    no("fin.credit_card", "epoch_ms = 4031078400000.0", "a float whose digits pass Luhn"),
+    at("fin.credit_card", "card ", _VISA, ". Thanks", "a sentence's full stop is not a decimal"),
     no("fin.credit_card", "seed 4220315081820346526", "19 bare digits"),
     no("fin.credit_card", "order " + group4(card("18", 16)), "no issuer starts with 18"),
     at(

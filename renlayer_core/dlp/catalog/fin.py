@@ -24,15 +24,16 @@ CREDIT_CARD = DetectorSpec(
     id="fin.credit_card",
     category="fin",
     title="Payment card number (Luhn, known brand ranges)",
-    # A leading "123." is swallowed so that the digits of 2.4999999999999996 reach the
-    # validator as a decimal (and are rejected) instead of as a 16-digit number.
+    # A leading "123." or a trailing ".0" is swallowed so that the digits of
+    # 2.4999999999999996 or 4031078400000.0 reach the validator as a decimal (and are
+    # rejected) instead of as a card number.
     pattern=START
     + r"(?P<value>(?:[0-9]{1,20}\.)?"
     + ISSUER_PREFIX
     + r"(?:"
     + "|".join(_GROUPED)
-    + r"))\b",
-    max_len=46,
+    + r")(?:\.[0-9]{1,20})?)\b",
+    max_len=67,
     validator=v.card_number,
     context_words=(
         "card",
