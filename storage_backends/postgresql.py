@@ -386,6 +386,11 @@ class PostgresEngine:
         try:
             with input_errors(), self._pool.connection() as conn:
                 yield conn
+        except psycopg.errors.ProgramLimitExceeded as exc:
+            # An OperationalError subclass, but the server is up: a value too big for an
+            # index (the repositories bound indexed text first; this is the backstop). As
+            # ``Unavailable`` the ingest writer would retry the batch for ever.
+            raise InvalidInput(f"the store cannot hold a value: {_short(exc)}") from None
         except (PoolTimeout, psycopg.OperationalError) as exc:
             raise Unavailable(f"the postgresql store is unavailable: {_short(exc)}") from None
         except psycopg.DataError as exc:

@@ -21,6 +21,7 @@ from storage_backends import _tables as t
 from storage_backends._tables import Cond
 from storage_backends.repos._shared import (
     Shared,
+    check_indexed,
     eq,
     id_range,
     not_found,
@@ -46,6 +47,7 @@ class AuditRepo:
                 time=now_ms(),
                 prev=prev,
             )
+            check_indexed(t.AUDIT, event)  # refused inside: the transaction rolls back
             tx.insert(t.AUDIT, event)
             tx.set_audit_head(tenant_id, event.seq, event.hash)
         return event

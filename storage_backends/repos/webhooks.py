@@ -22,6 +22,7 @@ from storage_backends._engine import Duplicate
 from storage_backends._tables import Cond
 from storage_backends.repos._shared import (
     check_id,
+    check_indexed,
     check_tenant,
     eq,
     not_found,
@@ -39,6 +40,7 @@ class WebhookRepo(Crud[WebhookEndpoint]):
     def create_delivery(self, tenant_id: str, delivery: WebhookDelivery) -> WebhookDelivery:
         check_tenant(tenant_id, delivery)
         check_id(t.DELIVERIES, delivery.id)
+        check_indexed(t.DELIVERIES, delivery)
         with self._s.engine.write() as tx:
             if tx.get(t.WEBHOOKS, tenant_id, delivery.endpoint_id) is None:
                 raise not_found("webhook endpoint", delivery.endpoint_id)
