@@ -314,8 +314,17 @@ def _columns(rows: Sequence[tuple[object, ...]], width: int) -> list[list[object
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
-def _channel(conninfo: str, schema: str | None) -> str:
-    digest = hashlib.sha256(f"{conninfo}|{schema or ''}".encode()).hexdigest()[:16]
+def _channel(schema: str | None) -> str:
+    """The key-invalidation channel of the store in ``schema``.
+
+    NOTIFY channels are already scoped to one database of one server, so only the schema
+    tells two stores apart there. It used to hash the whole URL too: instances reaching the
+    same store through differently spelled URLs (a host name and an IP, another password
+    during a rotation, their own ``application_name``) listened on different channels and
+    heard no revocation, leaving only the cache TTL. A channel shared by two stores costs at
+    most a cache miss (ids are unique), never a stale answer.
+    """
+    digest = hashlib.sha256(f"renlayer|{schema or ''}".encode()).hexdigest()[:16]
     return f"renlayer_keys_{digest}"
 
 
@@ -358,7 +367,7 @@ class PostgresEngine:
         if schema is not None:
             self._kwargs["options"] = f"-c search_path={schema}"
         self._schema = schema
-        self._dialect = PgDialect(_channel(url, schema))
+        self._dialect = PgDialect(_channel(schema))
         self._callbacks: list[Callable[[str], None]] = []
         self._stop = threading.Event()
         self._listener: threading.Thread | None = None
