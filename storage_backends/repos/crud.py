@@ -83,7 +83,7 @@ class Crud(Generic[R]):
         check_tenant(tenant_id, record)
         check_indexed(self._t, record)
         with self._s.engine.write() as tx:
-            current = tx.get(self._t, tenant_id, record.id)  # type: ignore[attr-defined]
+            current = tx.get(self._t, tenant_id, record.id, lock=True)  # type: ignore[attr-defined]
             if current is None:
                 raise not_found(self.kind, record.id)  # type: ignore[attr-defined]
             record = self._prepare_update(current, record)
@@ -144,7 +144,7 @@ class TenantRepo:
 
     def update(self, tenant: Tenant) -> Tenant:
         with self._s.engine.write() as tx:
-            current = tx.get(t.TENANTS, tenant.id, tenant.id)
+            current = tx.get(t.TENANTS, tenant.id, tenant.id, lock=True)
             if current is None:
                 raise not_found("tenant", tenant.id)
             tenant = msgspec.structs.replace(tenant, created_at=current.created_at)

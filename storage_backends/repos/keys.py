@@ -66,7 +66,7 @@ class KeyRepo:
         self, tenant_id: str, key_id: str, change: Callable[[Any, ApiKey], ApiKey]
     ) -> ApiKey:
         with self._s.engine.write() as tx:
-            current: ApiKey | None = tx.get(t.KEYS, tenant_id, key_id)
+            current: ApiKey | None = tx.get(t.KEYS, tenant_id, key_id, lock=True)
             if current is None:
                 raise not_found("api key", key_id)
             updated = change(tx, current)
@@ -105,7 +105,7 @@ class KeyRepo:
 
     def touch(self, tenant_id: str, key_id: str, at_ms: int) -> None:
         with self._s.engine.write() as tx:
-            current: ApiKey | None = tx.get(t.KEYS, tenant_id, key_id)
+            current: ApiKey | None = tx.get(t.KEYS, tenant_id, key_id, lock=True)
             if current is None:
                 raise not_found("api key", key_id)
             if (current.last_used_at or 0) < at_ms:

@@ -81,7 +81,9 @@ class WebhookRepo(Crud[WebhookEndpoint]):
         next_attempt_at: int | None,
     ) -> WebhookDelivery:
         with self._s.engine.write() as tx:
-            current: WebhookDelivery | None = tx.get(t.DELIVERIES, tenant_id, delivery_id)
+            current: WebhookDelivery | None = tx.get(
+                t.DELIVERIES, tenant_id, delivery_id, lock=True
+            )
             if current is None:
                 raise not_found("webhook delivery", delivery_id)
             updated = msgspec.structs.replace(
