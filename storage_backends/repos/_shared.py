@@ -78,8 +78,7 @@ class Shared:
     ) -> Iterator[Any]:
         """Keyset order, one short read transaction per chunk: memory stays at one chunk and
         no connection is held while the caller consumes rows."""
-        if chunk_size < 1:
-            raise InvalidInput(f"chunk size must be positive, found {chunk_size}")
+        check_chunk(chunk_size)
         last: str | None = None
         while True:
             where = conds if last is None else [*conds, Cond("id", "<", last)]
@@ -91,6 +90,21 @@ class Shared:
             if len(rows) < chunk_size:
                 return
             last = rows[-1].id
+
+
+MAX_CHUNK = 100_000
+
+
+def check_chunk(chunk_size: int) -> None:
+    """A stream's or verification's chunk size: an int in 1..``MAX_CHUNK``. Anything else was
+    read differently by each backend — a raw driver error for a huge one on SQLite, an
+    IndexError for 0 in ``verify``, and a fraction cut a SQL stream short after one chunk."""
+    if (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, int)
+        or not 1 <= chunk_size <= MAX_CHUNK
+    ):
+        raise InvalidInput(f"chunk size must be between 1 and {MAX_CHUNK}, found {chunk_size!r}")
 
 
 def check_tenant(tenant_id: str, record: Any) -> None:

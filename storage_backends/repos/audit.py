@@ -21,6 +21,7 @@ from storage_backends import _tables as t
 from storage_backends._tables import Cond
 from storage_backends.repos._shared import (
     Shared,
+    check_chunk,
     check_indexed,
     eq,
     id_range,
@@ -101,6 +102,7 @@ class AuditRepo:
             last = rows[-1].seq
 
     def verify(self, tenant_id: str, *, chunk_size: int = 1000) -> VerifyResult:
+        check_chunk(chunk_size)
         with self._s.engine.read() as tx:
             if tx.get(t.TENANTS, tenant_id, tenant_id) is None:
                 raise not_found("tenant", tenant_id)

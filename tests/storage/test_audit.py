@@ -10,9 +10,11 @@ import threading
 import msgspec
 import pytest
 
+from renlayer_core.errors import InvalidInput
 from renlayer_core.models import AuditDraft, AuditEvent, Tenant
 from renlayer_core.models.audit import GENESIS_HASH
 from storage_backends import GenericStore
+from tests.storage import records
 from tests.storage.conftest import Backend, make_tenant
 
 
@@ -316,3 +318,21 @@ def test_an_inserted_event_is_found(sql_backend: Backend) -> None:
         ),
     )
     assert store.audit.verify(tenant_id).first_broken_seq == 4
+
+
+def test_a_chunk_size_out_of_range_is_invalid_input_everywhere(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # verify(chunk_size=0) used to raise a raw IndexError; 10**30 a raw IntegrityError on
+    # SQLite; a fraction ended a SQL stream after its first chunk (one row for 1.5).
+    store.audit.append(tenant.id, AuditDraft(actor="u", action="a", resource_type="r"))
+    store.traces.append_traces([records.trace(tenant.id) for _ in range(3)])
+    for bad in (0, -1, 10**30, True, 1.5):
+        with pytest.raises(InvalidInput):
+            store.audit.verify(tenant.id, chunk_size=bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput):
+            list(store.traces.iter_traces(tenant.id, chunk_size=bad))  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput):
+            list(store.audit.iter_audit(tenant.id, chunk_size=bad))  # type: ignore[arg-type]
+    assert store.audit.verify(tenant.id, chunk_size=1).ok
+    assert len(list(store.traces.iter_traces(tenant.id, chunk_size=2))) == 3
