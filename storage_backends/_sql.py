@@ -140,11 +140,16 @@ class SqlTx:
         self._guarded(table, insert_sql(table), row_values(table, record))
         self._insert_multi(table, record)
 
-    def get(self, table: Table, tenant_id: str, record_id: str) -> Any | None:
+    def get(
+        self, table: Table, tenant_id: str, record_id: str, *, lock: bool = False
+    ) -> Any | None:
         if _has_nul((tenant_id, record_id)):
             return None
+        # SQLite's BEGIN IMMEDIATE already serialises writers: its for_update is empty.
+        suffix = self.dialect.for_update if lock else ""
         row = self.execute(
-            f"SELECT doc FROM {table.name} WHERE tenant_id = ? AND id = ?", (tenant_id, record_id)
+            f"SELECT doc FROM {table.name} WHERE tenant_id = ? AND id = ?{suffix}",
+            (tenant_id, record_id),
         ).fetchone()
         return None if row is None else decode(table, row[0])
 

@@ -134,7 +134,10 @@ class MemoryTx:
             raise Duplicate(column)
         self._set(table, tenant, record.id, record)
 
-    def get(self, table: Table, tenant_id: str, record_id: str) -> Any | None:
+    def get(
+        self, table: Table, tenant_id: str, record_id: str, *, lock: bool = False
+    ) -> Any | None:
+        # One lock serialises every transaction: nothing more to hold.
         return self._st.tenant_rows(table, tenant_id).get(record_id)
 
     def find(self, table: Table, tenant_id: str, column: str, value: object) -> Any | None:

@@ -314,8 +314,17 @@ def _columns(rows: Sequence[tuple[object, ...]], width: int) -> list[list[object
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
-def _channel(conninfo: str, schema: str | None) -> str:
-    digest = hashlib.sha256(f"{conninfo}|{schema or ''}".encode()).hexdigest()[:16]
+def _channel(schema: str | None) -> str:
+    """The key-invalidation channel of the store in ``schema``.
+
+    NOTIFY channels are already scoped to one database of one server, so only the schema
+    tells two stores apart there. It used to hash the whole URL too: instances reaching the
+    same store through differently spelled URLs (a host name and an IP, another password
+    during a rotation, their own ``application_name``) listened on different channels and
+    heard no revocation, leaving only the cache TTL. A channel shared by two stores costs at
+    most a cache miss (ids are unique), never a stale answer.
+    """
+    digest = hashlib.sha256(f"renlayer|{schema or ''}".encode()).hexdigest()[:16]
     return f"renlayer_keys_{digest}"
 
 
@@ -358,7 +367,7 @@ class PostgresEngine:
         if schema is not None:
             self._kwargs["options"] = f"-c search_path={schema}"
         self._schema = schema
-        self._dialect = PgDialect(_channel(url, schema))
+        self._dialect = PgDialect(_channel(schema))
         self._callbacks: list[Callable[[str], None]] = []
         self._stop = threading.Event()
         self._listener: threading.Thread | None = None
@@ -386,6 +395,11 @@ class PostgresEngine:
         try:
             with input_errors(), self._pool.connection() as conn:
                 yield conn
+        except psycopg.errors.ProgramLimitExceeded as exc:
+            # An OperationalError subclass, but the server is up: a value too big for an
+            # index (the repositories bound indexed text first; this is the backstop). As
+            # ``Unavailable`` the ingest writer would retry the batch for ever.
+            raise InvalidInput(f"the store cannot hold a value: {_short(exc)}") from None
         except (PoolTimeout, psycopg.OperationalError) as exc:
             raise Unavailable(f"the postgresql store is unavailable: {_short(exc)}") from None
         except psycopg.DataError as exc:

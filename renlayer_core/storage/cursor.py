@@ -63,6 +63,12 @@ def _unb64(cursor: str) -> bytes:
     if not isinstance(cursor, str) or not cursor or len(cursor) > MAX_CURSOR_LEN:
         raise InvalidCursor("the cursor is not valid for this list")
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (binascii.Error, ValueError):
         raise InvalidCursor("the cursor is not valid for this list") from None
+    # The decoder skips characters outside the alphabet and accepts padding, the standard
+    # alphabet and stray low bits: only the one form ``encode`` makes is a cursor, so a
+    # malformed one is refused rather than read as its authentic neighbour.
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != cursor:
+        raise InvalidCursor("the cursor is not valid for this list")
+    return raw

@@ -15,6 +15,12 @@ from storage_backends._engine import Engine
 from storage_backends._tables import ID_PREFIX, Cond, Table
 
 R = TypeVar("R")
+
+# The longest text an indexed column takes, in UTF-8 bytes. PostgreSQL refuses a B-tree entry
+# over 2704 bytes (tenant id and row id included) with an error that used to surface as
+# ``Unavailable`` — an outage the ingest writer retries for ever. One bound on every backend
+# keeps their answers alike, well inside that limit.
+MAX_INDEXED_BYTES = 2048
 FetchHook = Callable[[str, int, int], None]
 
 
@@ -72,8 +78,7 @@ class Shared:
     ) -> Iterator[Any]:
         """Keyset order, one short read transaction per chunk: memory stays at one chunk and
         no connection is held while the caller consumes rows."""
-        if chunk_size < 1:
-            raise InvalidInput(f"chunk size must be positive, found {chunk_size}")
+        check_chunk(chunk_size)
         last: str | None = None
         while True:
             where = conds if last is None else [*conds, Cond("id", "<", last)]
@@ -85,6 +90,21 @@ class Shared:
             if len(rows) < chunk_size:
                 return
             last = rows[-1].id
+
+
+MAX_CHUNK = 100_000
+
+
+def check_chunk(chunk_size: int) -> None:
+    """A stream's or verification's chunk size: an int in 1..``MAX_CHUNK``. Anything else was
+    read differently by each backend — a raw driver error for a huge one on SQLite, an
+    IndexError for 0 in ``verify``, and a fraction cut a SQL stream short after one chunk."""
+    if (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, int)
+        or not 1 <= chunk_size <= MAX_CHUNK
+    ):
+        raise InvalidInput(f"chunk size must be between 1 and {MAX_CHUNK}, found {chunk_size!r}")
 
 
 def check_tenant(tenant_id: str, record: Any) -> None:
@@ -118,3 +138,33 @@ def check_id(table: Table, record_id: str) -> None:
     prefix = ID_PREFIX[table.name]
     if parse_id(record_id, prefix) != record_id:
         raise InvalidId(f"ids are stored in canonical upper-case form, found {record_id!r}")
+
+
+def _too_long(value: object) -> bool:
+    # len() first: it is exact for ASCII and a lower bound otherwise (UTF-8 is at most 4
+    # bytes a character), so the usual short value costs no encoding.
+    if not isinstance(value, str) or len(value) * 4 <= MAX_INDEXED_BYTES:
+        return False
+    return len(value.encode("utf-8", "surrogatepass")) > MAX_INDEXED_BYTES
+
+
+def check_indexed(table: Table, record: Any) -> None:
+    """Refuse (``InvalidInput``, naming the column, never the value) a record whose indexed
+    text is longer than ``MAX_INDEXED_BYTES``, before anything is written. On the ingest path
+    for every trace, hence the plain loops."""
+    for column, get in table.columns.items():
+        if _too_long(get(record)):
+            raise _too_long_error(table, column)
+    for column, values in table.multi.items():
+        for value in values(record):
+            if _too_long(value):
+                raise _too_long_error(table, column)
+    # A trace's session is upserted by its external id, an indexed sessions column.
+    if table.name == "traces" and _too_long(record.session_external_id):
+        raise _too_long_error(table, "session_external_id")
+
+
+def _too_long_error(table: Table, column: str) -> InvalidInput:
+    return InvalidInput(
+        f"{table.name}.{column} is longer than the {MAX_INDEXED_BYTES} bytes the store indexes"
+    )

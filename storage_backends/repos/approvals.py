@@ -84,7 +84,8 @@ class ApprovalRepo:
         self, tenant_id: str, approval_id: str, change: Callable[[Approval], Approval]
     ) -> Approval:
         with self._s.engine.write() as tx:
-            current: Approval | None = tx.get(t.APPROVALS, tenant_id, approval_id)
+            # Locked: two consumes (or an approve and a deny) racing must not both succeed.
+            current: Approval | None = tx.get(t.APPROVALS, tenant_id, approval_id, lock=True)
             if current is None:
                 raise not_found("approval", approval_id)
             updated = change(_effective(current))

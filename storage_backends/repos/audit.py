@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from renlayer_core.errors import Conflict
 from renlayer_core.ids import new_id
 from renlayer_core.models import (
     AuditDraft,
@@ -18,9 +19,12 @@ from renlayer_core.storage.filters import (
 from renlayer_core.storage.page import Page
 from renlayer_core.storage.ports import VerifyResult
 from storage_backends import _tables as t
+from storage_backends._engine import Duplicate
 from storage_backends._tables import Cond
 from storage_backends.repos._shared import (
     Shared,
+    check_chunk,
+    check_indexed,
     eq,
     id_range,
     not_found,
@@ -46,7 +50,15 @@ class AuditRepo:
                 time=now_ms(),
                 prev=prev,
             )
-            tx.insert(t.AUDIT, event)
+            check_indexed(t.AUDIT, event)  # refused inside: the transaction rolls back
+            try:
+                tx.insert(t.AUDIT, event)
+            except Duplicate:
+                # Only if the head row was removed or rewound behind the events: the log
+                # has been tampered with (verify names where); never a raw internal error.
+                raise Conflict(
+                    "the audit log's head is behind its events; verify the chain"
+                ) from None
             tx.set_audit_head(tenant_id, event.seq, event.hash)
         return event
 
@@ -99,8 +111,16 @@ class AuditRepo:
             last = rows[-1].seq
 
     def verify(self, tenant_id: str, *, chunk_size: int = 1000) -> VerifyResult:
+        check_chunk(chunk_size)
         with self._s.engine.read() as tx:
             if tx.get(t.TENANTS, tenant_id, tenant_id) is None:
                 raise not_found("tenant", tenant_id)
+            # The last stored event, read *before* the head: the head only grows, in the same
+            # transaction as each insert, so honestly it is never behind this one, even with
+            # appends in between (PostgreSQL reads each statement in its own snapshot).
+            # Events past the head mean the head row was deleted or rewound: verify them too,
+            # so the chain check reports the first event the head does not account for.
+            last = tx.select(t.AUDIT, tenant_id, [], order_by="seq", descending=True, limit=1)
             head = tx.audit_head(tenant_id, lock=False)
-        return verify_chain(self._by_seq(tenant_id, chunk_size, head[0]), head)
+        upto = max(head[0], last[0].seq if last else 0)
+        return verify_chain(self._by_seq(tenant_id, chunk_size, upto), head)

@@ -32,6 +32,7 @@ from storage_backends.repos._shared import (
     R,
     Shared,
     check_id,
+    check_indexed,
     check_tenant,
     eq,
     not_found,
@@ -60,6 +61,7 @@ class Crud(Generic[R]):
     def create(self, tenant_id: str, record: R) -> R:
         check_tenant(tenant_id, record)
         check_id(self._t, record.id)  # type: ignore[attr-defined]
+        check_indexed(self._t, record)
         with self._s.engine.write() as tx:
             if tx.get(t.TENANTS, tenant_id, tenant_id) is None:
                 raise not_found("tenant", tenant_id)
@@ -79,8 +81,9 @@ class Crud(Generic[R]):
 
     def update(self, tenant_id: str, record: R) -> R:
         check_tenant(tenant_id, record)
+        check_indexed(self._t, record)
         with self._s.engine.write() as tx:
-            current = tx.get(self._t, tenant_id, record.id)  # type: ignore[attr-defined]
+            current = tx.get(self._t, tenant_id, record.id, lock=True)  # type: ignore[attr-defined]
             if current is None:
                 raise not_found(self.kind, record.id)  # type: ignore[attr-defined]
             record = self._prepare_update(current, record)
@@ -141,7 +144,7 @@ class TenantRepo:
 
     def update(self, tenant: Tenant) -> Tenant:
         with self._s.engine.write() as tx:
-            current = tx.get(t.TENANTS, tenant.id, tenant.id)
+            current = tx.get(t.TENANTS, tenant.id, tenant.id, lock=True)
             if current is None:
                 raise not_found("tenant", tenant.id)
             tenant = msgspec.structs.replace(tenant, created_at=current.created_at)

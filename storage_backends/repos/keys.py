@@ -22,6 +22,7 @@ from storage_backends._engine import Duplicate
 from storage_backends.repos._shared import (
     Shared,
     check_id,
+    check_indexed,
     check_tenant,
     eq,
     not_found,
@@ -35,6 +36,7 @@ class KeyRepo:
     def create(self, tenant_id: str, key: ApiKey) -> ApiKey:
         check_tenant(tenant_id, key)
         check_id(t.KEYS, key.id)
+        check_indexed(t.KEYS, key)
         with self._s.engine.write() as tx:
             if tx.get(t.AGENTS, tenant_id, key.agent_id) is None:
                 raise not_found("agent", key.agent_id)
@@ -64,7 +66,7 @@ class KeyRepo:
         self, tenant_id: str, key_id: str, change: Callable[[Any, ApiKey], ApiKey]
     ) -> ApiKey:
         with self._s.engine.write() as tx:
-            current: ApiKey | None = tx.get(t.KEYS, tenant_id, key_id)
+            current: ApiKey | None = tx.get(t.KEYS, tenant_id, key_id, lock=True)
             if current is None:
                 raise not_found("api key", key_id)
             updated = change(tx, current)
@@ -85,6 +87,7 @@ class KeyRepo:
     def rotate(self, tenant_id: str, key_id: str, new_key: ApiKey, grace_until: int) -> ApiKey:
         check_tenant(tenant_id, new_key)
         check_id(t.KEYS, new_key.id)
+        check_indexed(t.KEYS, new_key)
 
         def change(tx: Any, key: ApiKey) -> ApiKey:
             if key.effective_status(now_ms()) != "active" or key.replaced_by is not None:
@@ -102,7 +105,7 @@ class KeyRepo:
 
     def touch(self, tenant_id: str, key_id: str, at_ms: int) -> None:
         with self._s.engine.write() as tx:
-            current: ApiKey | None = tx.get(t.KEYS, tenant_id, key_id)
+            current: ApiKey | None = tx.get(t.KEYS, tenant_id, key_id, lock=True)
             if current is None:
                 raise not_found("api key", key_id)
             if (current.last_used_at or 0) < at_ms:

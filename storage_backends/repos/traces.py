@@ -19,7 +19,9 @@ from renlayer_core.storage.page import Page
 from storage_backends import _tables as t
 from storage_backends._tables import Cond
 from storage_backends.repos._shared import (
+    MAX_INDEXED_BYTES,
     Shared,
+    check_indexed,
     eq,
     id_range,
 )
@@ -98,7 +100,8 @@ class TraceRepo:
 
 
 def _without_nul(trace: TraceRecord) -> TraceRecord:
-    """``trace`` with every U+0000 in its text replaced by U+FFFD.
+    """``trace`` with every U+0000 in its text replaced by U+FFFD, checked for over-long
+    indexed text (``InvalidInput``).
 
     PostgreSQL cannot store U+0000 in text and would refuse the whole batch for it, losing the
     other traces; an ingest batch is never refused for one row, so every backend stores the
@@ -110,9 +113,14 @@ def _without_nul(trace: TraceRecord) -> TraceRecord:
         # The SQL backends refuse a lone surrogate when binding it; the memory backend would
         # let this raw error out: one answer everywhere.
         raise InvalidInput("text must be valid unicode (found a lone surrogate)") from None
-    if b"\\u0000" not in raw:
-        return trace
-    return msgspec.convert(_replace_nul(msgspec.to_builtins(trace)), TraceRecord)
+    if b"\\u0000" in raw:
+        trace = msgspec.convert(_replace_nul(msgspec.to_builtins(trace)), TraceRecord)
+    # No text of the trace is longer in UTF-8 than the whole trace's JSON (escapes only
+    # lengthen it, and a NUL's \u0000 is longer than its U+FFFD), so the usual trace skips
+    # the column check.
+    if len(raw) > MAX_INDEXED_BYTES:
+        check_indexed(t.TRACES, trace)
+    return trace
 
 
 def _replace_nul(value: object) -> object:

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from renlayer_core.errors import Conflict
+from renlayer_core.errors import Conflict, InvalidInput
 from renlayer_core.models import (
     DeliveryAttempt,
     WebhookDelivery,
@@ -22,11 +22,15 @@ from storage_backends._engine import Duplicate
 from storage_backends._tables import Cond
 from storage_backends.repos._shared import (
     check_id,
+    check_indexed,
     check_tenant,
     eq,
     not_found,
 )
 from storage_backends.repos.crud import Crud
+
+# The most due deliveries one call returns (a dispatcher works in batches).
+MAX_DUE = 10_000
 
 
 class WebhookRepo(Crud[WebhookEndpoint]):
@@ -39,6 +43,7 @@ class WebhookRepo(Crud[WebhookEndpoint]):
     def create_delivery(self, tenant_id: str, delivery: WebhookDelivery) -> WebhookDelivery:
         check_tenant(tenant_id, delivery)
         check_id(t.DELIVERIES, delivery.id)
+        check_indexed(t.DELIVERIES, delivery)
         with self._s.engine.write() as tx:
             if tx.get(t.WEBHOOKS, tenant_id, delivery.endpoint_id) is None:
                 raise not_found("webhook endpoint", delivery.endpoint_id)
@@ -79,7 +84,9 @@ class WebhookRepo(Crud[WebhookEndpoint]):
         next_attempt_at: int | None,
     ) -> WebhookDelivery:
         with self._s.engine.write() as tx:
-            current: WebhookDelivery | None = tx.get(t.DELIVERIES, tenant_id, delivery_id)
+            current: WebhookDelivery | None = tx.get(
+                t.DELIVERIES, tenant_id, delivery_id, lock=True
+            )
             if current is None:
                 raise not_found("webhook delivery", delivery_id)
             updated = msgspec.structs.replace(
@@ -92,6 +99,11 @@ class WebhookRepo(Crud[WebhookEndpoint]):
         return updated
 
     def due(self, tenant_id: str, now_ms: int, limit: int = 100) -> list[WebhookDelivery]:
+        # Checked here: the backends read a bad limit three ways (memory's slice drops the last
+        # rows for -1, SQLite's LIMIT -1 is no limit, PostgreSQL refuses it; a huge one was a
+        # raw driver error on SQLite).
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_DUE:
+            raise InvalidInput(f"limit must be between 1 and {MAX_DUE}, found {limit!r}")
         conds = [Cond("status", "=", "pending"), Cond("next_attempt_at", "<=", now_ms)]
         with self._s.engine.read() as tx:
             rows: list[WebhookDelivery] = tx.select(

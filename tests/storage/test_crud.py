@@ -255,3 +255,20 @@ def test_ids_of_the_wrong_kind_or_form_are_refused(store: GenericStore, tenant: 
     with pytest.raises(InvalidId):
         store.tenants.create(Tenant(id=new_id("usr"), name="x", created_at=now, updated_at=now))
     assert store.users.list(tenant.id).data == []
+
+
+def test_due_refuses_a_limit_out_of_range_alike_everywhere(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # It used to be read three ways: -1 gave all rows but the last (memory), every row
+    # (SQLite) or InvalidInput (PostgreSQL); 10**30 was a raw IntegrityError on SQLite.
+    endpoint = store.webhooks.create(tenant.id, records.webhook(tenant.id))
+    for i in range(3):
+        store.webhooks.create_delivery(
+            tenant.id, records.delivery(tenant.id, endpoint.id, next_attempt_at=1000 + i)
+        )
+    for bad in (-1, 0, True, 10**30):
+        with pytest.raises(InvalidInput):
+            store.webhooks.due(tenant.id, 10**6, bad)
+    assert len(store.webhooks.due(tenant.id, 10**6, 2)) == 2
+    assert len(store.webhooks.due(tenant.id, 10**6)) == 3

@@ -13,8 +13,8 @@ from renlayer_core.errors import Conflict, InvalidInput, NotFound
 from renlayer_core.ids import new_id
 from renlayer_core.models import ApiKey, Tenant, now_ms
 from renlayer_core.storage.keycache import KeyCache
-from storage_backends import GenericStore
-from tests.storage.conftest import Backend, make_agent, make_key, make_tenant
+from storage_backends import GenericStore, open_store
+from tests.storage.conftest import CURSOR_KEY, Backend, make_agent, make_key, make_tenant
 
 PEPPER = b"test-pepper-0123456789abcdef0123"
 
@@ -181,5 +181,41 @@ def test_revocation_reaches_another_instance_within_a_second(tmp_path: object) -
                 break
             time.sleep(0.02)
         assert second.keys.lookup(other_key.secret_hash).agent_status == "disabled"
+    finally:
+        b.close()
+
+
+@pytest.mark.postgres
+def test_revocation_reaches_an_instance_that_spells_the_url_differently(
+    tmp_path: object,
+) -> None:
+    # The invalidation channel used to be derived from the whole URL: an instance reaching
+    # the same store with another spelling (here a query parameter; likewise a host alias or
+    # a rotated password) never heard a revocation, only its cache TTL ended it.
+    import pathlib
+
+    assert isinstance(tmp_path, pathlib.Path)
+    b = Backend("postgresql", tmp_path)
+    try:
+        first = b.open()
+        sep = "&" if "?" in b.url else "?"
+        second = open_store(
+            f"{b.url}{sep}application_name=renlayer-other",
+            cursor_key=CURSOR_KEY,
+            schema=b.schema,
+            key_cache=KeyCache(ttl=1.0, timer=lambda: 0.0),  # only a NOTIFY can evict
+        )
+        b.stores.append(second)
+        tenant = make_tenant(first)
+        agent = make_agent(first, tenant.id)
+        key = make_key(first, tenant.id, agent.id)
+        assert second.keys.lookup(key.secret_hash).key.status == "active"
+        first.keys.revoke(tenant.id, key.id, now_ms())
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            if second.keys.lookup(key.secret_hash).key.status == "revoked":
+                break
+            time.sleep(0.02)
+        assert second.keys.lookup(key.secret_hash).key.status == "revoked"
     finally:
         b.close()
