@@ -89,9 +89,12 @@ class PatternDef(_Doc):
     @classmethod
     def _re2_only(cls, regex: str | None) -> str | None:
         if regex is not None:
-            from renlayer_core.dlp.rx import compile_checked
+            from renlayer_core.dlp.rx import compile_checked, new_set
 
             compile_checked(regex, "regex")
+            # The plan's gate runs every pattern in one RE2 set, which refuses some patterns
+            # RE2 compiles on their own: say so here, at write time, with the field's path.
+            new_set([regex], "regex")
         return regex
 
     @field_validator("validator")

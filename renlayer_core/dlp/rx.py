@@ -133,12 +133,24 @@ def iter_spans(regex: Any, data: bytes, pos: int, endpos: int) -> Iterator[list[
         pos = end
 
 
-def new_set(patterns: list[str]) -> Any:
-    """One RE2 search set over `patterns` (index i ↔ patterns[i])."""
+def new_set(patterns: list[str], field: str = "patterns") -> Any:
+    """One RE2 search set over `patterns` (index i ↔ patterns[i]).
+
+    A set never falls back to the NFA, so RE2 refuses one whose DFA cannot get going within
+    its memory budget: a single pattern that compiles on its own (`\\pL{200}`) or several
+    large ones together. That is the configuration's problem, said as PatternInvalid at
+    `field` — never a raw `re2.error` out of compile_plan."""
     rset = re2.Set.SearchSet(_OPTIONS)
-    for pattern in patterns:
-        rset.Add(pattern)
-    rset.Compile()
+    try:
+        for pattern in patterns:
+            rset.Add(pattern)
+        rset.Compile()
+    except re2.error:
+        msg = (
+            "too large for the scan gate (one RE2 set): use smaller counted repetitions,"
+            " e.g. `[A-Za-z0-9]{20,40}` rather than `\\pL{200}`"
+        )
+        raise PatternInvalid([FieldError(field, msg, expected="RE2 syntax")]) from None
     return rset
 
 

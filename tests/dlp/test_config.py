@@ -145,3 +145,13 @@ def test_documents_are_immutable() -> None:
     det = DetectorConfig(type="pii.email")
     with pytest.raises(ValidationError):
         det.action = "block"
+
+
+def test_a_pattern_too_large_for_the_gate_set_is_rejected_at_write_time() -> None:
+    # RE2 compiles it on its own, but a set (which never falls back to the NFA) refuses it.
+    with pytest.raises(PatternInvalid) as info:
+        DlpConfig.parse(
+            {"patterns": [{"name": "ok", "regex": "x"}, {"name": "big", "regex": r"\pL{300}q"}]}
+        )
+    assert info.value.errors[0].path == "patterns[1].regex"
+    assert "too large for the scan gate" in info.value.message
