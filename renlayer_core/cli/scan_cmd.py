@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ ALL_ACTIONS = frozenset({"block", "redact", "log"})
 # Fingerprints from the CLI are keyed with this unless RENLAYER_FINGERPRINT_KEY is set (use
 # the server's key to correlate CLI findings with traces).
 CLI_FINGERPRINT_KEY = b"renlayer-cli-fingerprint-key"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def register(subparsers: Any) -> None:
@@ -49,12 +51,15 @@ def run(args: argparse.Namespace) -> int:
     plan = compile_plan(DlpConfig.full_catalog(), key, Limits(max_findings=1_000_000))
     value = _as_json(text)
     if value is not None:
-        return _scan_json(plan, name, value, args)
+        return _scan_json(plan, name, value, text, args)
     return _scan_text(plan, name, text, args)
 
 
 def _read(path: str) -> tuple[str, bytes | None]:
     if path == "-":
+        if sys.stdin is None:  # started with stdin closed (`<&-`)
+            print("renlayer: cannot read <stdin>: it is closed", file=sys.stderr)
+            return "<stdin>", None
         return "<stdin>", sys.stdin.buffer.read()
     try:
         with open(path, "rb") as fh:
@@ -92,19 +97,21 @@ def _scan_text(plan: ScanPlan, name: str, text: str, args: argparse.Namespace) -
     return EXIT_FINDINGS if found else EXIT_OK
 
 
-def _scan_json(plan: ScanPlan, name: str, value: Any, args: argparse.Namespace) -> int:
+def _scan_json(plan: ScanPlan, name: str, value: Any, text: str, args: argparse.Namespace) -> int:
     from renlayer_core.errors import ValidationFailed
 
     try:
         redacted, found = plan.redact_json(value, ALL_ACTIONS)
-    except ValidationFailed:  # e.g. nested deeper than a scan allows: scan it as text
-        import json
-
-        return _scan_text(plan, name, json.dumps(value), args)
+    except ValidationFailed:
+        # e.g. nested deeper than a scan allows: scan the file's own text, so lines and
+        # columns point into it and --redact prints it as it was.
+        return _scan_text(plan, name, text, args)
     if args.redact:
         import json
 
-        sys.stdout.write(json.dumps(redacted, indent=2, ensure_ascii=False) + "\n")
+        body = json.dumps(redacted, indent=2, ensure_ascii=False)
+        # A lone surrogate (JSON "\ud800") cannot be written as UTF-8: keep it escaped.
+        sys.stdout.write(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", body) + "\n")
     out = sys.stderr if args.redact else sys.stdout
     for f in found:
         if args.json:

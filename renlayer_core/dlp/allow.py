@@ -34,7 +34,8 @@ class AllowMatcher:
             _Entry(
                 values=frozenset(a.values),
                 regexes=tuple(
-                    compile_checked(f"(?s:{r})", f"regexes[{i}]") for i, r in enumerate(a.regexes)
+                    compile_checked(f"(?s:{r})", f"regexes[{i}]", echo=False)
+                    for i, r in enumerate(a.regexes)
                 ),
                 fingerprints=frozenset(a.fingerprints),
                 scope=frozenset(a.detectors),

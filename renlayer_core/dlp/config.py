@@ -89,9 +89,12 @@ class PatternDef(_Doc):
     @classmethod
     def _re2_only(cls, regex: str | None) -> str | None:
         if regex is not None:
-            from renlayer_core.dlp.rx import compile_checked
+            from renlayer_core.dlp.rx import compile_checked, new_set
 
             compile_checked(regex, "regex")
+            # The plan's gate runs every pattern in one RE2 set, which refuses some patterns
+            # RE2 compiles on their own: say so here, at write time, with the field's path.
+            new_set([regex], "regex")
         return regex
 
     @field_validator("validator")
@@ -99,7 +102,7 @@ class PatternDef(_Doc):
     def _known_validator(cls, validator: str | None) -> str | None:
         if validator is None:
             return None
-        match = _VALIDATOR.match(validator)
+        match = _VALIDATOR.fullmatch(validator)  # `match` + `$` would accept "luhn\n"
         if match is None or (match.group(2) is not None and float(match.group(2)) > 8.0):
             msg = f"unknown validator {validator!r}: use 'luhn', 'mod97' or 'entropy>=x' (x ≤ 8)"
             raise PatternInvalid([FieldError("validator", msg, found=validator)])
@@ -133,7 +136,7 @@ class AllowListDef(_Doc):
         from renlayer_core.dlp.rx import compile_checked
 
         for i, regex in enumerate(regexes):
-            compile_checked(regex, f"regexes[{i}]")
+            compile_checked(regex, f"regexes[{i}]", echo=False)
         return regexes
 
     @field_validator("fingerprints")
@@ -166,21 +169,13 @@ class DlpConfig(_Doc):
     @field_validator("patterns", mode="before")
     @classmethod
     def _index_pattern_errors(cls, items: Any) -> Any:
-        # PatternInvalid escapes pydantic untouched; re-raise it with the list index.
-        if not isinstance(items, list | tuple):
-            return items
-        errors: list[FieldError] = []
-        for i, item in enumerate(items):
-            if isinstance(item, Mapping):
-                try:
-                    PatternDef.model_validate(item)
-                except PatternInvalid as exc:
-                    errors += [_prefixed(f"patterns[{i}]", e) for e in exc.errors]
-                except ValidationError:
-                    pass  # reported by pydantic with its path
-        if errors:
-            raise PatternInvalid(errors)
-        return items
+        return _indexed(items, PatternDef, "patterns")
+
+    @field_validator("allow_lists", mode="before")
+    @classmethod
+    def _index_allow_list_errors(cls, items: Any) -> Any:
+        # As for patterns: a regex error of allow_lists[i] is reported at that path.
+        return _indexed(items, AllowListDef, "allow_lists")
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> DlpConfig:
@@ -227,6 +222,24 @@ def builtin_specs() -> dict[str, DetectorSpec]:
     from renlayer_core.dlp import catalog
 
     return dict(catalog.BY_ID)
+
+
+def _indexed(items: Any, model: type[_Doc], field: str) -> Any:
+    """PatternInvalid escapes pydantic untouched: re-raise it with the list index."""
+    if not isinstance(items, list | tuple):
+        return items
+    errors: list[FieldError] = []
+    for i, item in enumerate(items):
+        if isinstance(item, Mapping):
+            try:
+                model.model_validate(item)
+            except PatternInvalid as exc:
+                errors += [_prefixed(f"{field}[{i}]", e) for e in exc.errors]
+            except ValidationError:
+                pass  # reported by pydantic with its path
+    if errors:
+        raise PatternInvalid(errors)
+    return items
 
 
 def _prefixed(prefix: str, error: FieldError) -> FieldError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from functools import lru_cache
 from typing import Any
 
@@ -67,7 +68,7 @@ def leaves(value: Any, limits: Limits, keys: bool) -> list[Leaf]:
         elif isinstance(node, bool) or node is None or isinstance(node, float):
             continue
         elif isinstance(node, int):
-            out.append((loc, False, str(node)))
+            out.append((loc, False, _digits(loc, node)))
         elif isinstance(node, dict):
             _check(loc, depth, limits)
             _string_keys(loc, node)
@@ -85,6 +86,19 @@ def leaves(value: Any, limits: Limits, keys: bool) -> list[Leaf]:
             raise PayloadTooLarge(f"payload has more than {limits.max_leaves} values to scan")
     limits.check_chars(total)
     return out
+
+
+def _digits(loc: Loc, node: int) -> str:
+    # int.__repr__, as json.dumps writes it (an int subclass's own __str__ is not the JSON).
+    # Python refuses to convert ints longer than sys.get_int_max_str_digits() (4300 by
+    # default; the conversion is quadratic): a clear error with the path, not a bare
+    # ValueError out of the scan.
+    try:
+        return int.__repr__(node)
+    except ValueError:
+        limit = sys.get_int_max_str_digits()
+        msg = f"an integer of more than {limit} digits cannot be scanned"
+        raise ValidationFailed([FieldError(render(loc), msg)]) from None
 
 
 def _check(loc: Loc, depth: int, limits: Limits) -> None:

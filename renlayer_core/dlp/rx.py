@@ -10,6 +10,7 @@ path uses it when present (google-re2 ≥ 1.0) and falls back to `finditer` othe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -34,8 +35,13 @@ _GROUP_OPENERS = (
     ("(?>", "atomic group `(?>`"),
     ("(?(", "conditional group `(?(`"),
     ("(?P=", "named backreference `(?P=`"),
+    ("(?P>", "named recursion `(?P>`"),
+    ("(?&", "named recursion `(?&`"),
     ("(?R)", "recursion `(?R)`"),
     ("(?|", "branch reset group `(?|`"),
+    ("(?#", "comment group `(?#`"),
+    ("(?'", "quoted group name `(?'` (use `(?P<name>`)"),
+    ("(*", "backtracking verb `(*`"),
 )
 _ESCAPES = {
     **{str(d): "backreference `\\" + str(d) + "`" for d in range(1, 10)},
@@ -45,53 +51,90 @@ _ESCAPES = {
     "Z": "anchor `\\Z` (use `\\z`)",
     "K": "match reset `\\K`",
 }
+# `(?1)`, `(?+1)`, `(?-1)`: PCRE's numbered recursion (`(?-i)` is RE2's flag clearing).
+_RECURSION = re.compile(r"\(\?[+-]?[0-9]+\)?")
+# Escapes whose argument is in braces (`\p{Greek}`, `\x{41}`): the `}` is not a quantifier's.
+_BRACED = ("p", "P", "x")
 
 
 def unsupported_construct(pattern: str) -> str | None:
-    """Name the first non-RE2 construct in `pattern`, or None. Skips escapes and classes."""
-    i, in_class = 0, False
-    while i < len(pattern):
+    """Name the first non-RE2 construct in `pattern`, or None. Skips escapes, `\\Q…\\E`
+    quoting and character classes (where `(?=` or `++` are literal characters)."""
+    i, n = 0, len(pattern)
+    while i < n:
         ch = pattern[i]
         if ch == "\\":
             nxt = pattern[i + 1 : i + 2]
-            if not in_class and nxt in _ESCAPES:
+            if nxt in _ESCAPES:
                 return _ESCAPES[nxt]
-            i += 2
+            if nxt == "Q":
+                end = pattern.find("\\E", i + 2)
+                i = n if end < 0 else end + 2
+            elif nxt in _BRACED and pattern[i + 2 : i + 3] == "{":
+                end = pattern.find("}", i + 3)
+                i = n if end < 0 else end + 1
+            else:
+                i += 2
             continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            i += 2 if pattern[i + 1 : i + 2] in ("]", "^") else 1
+        if ch == "[":
+            i = _class_end(pattern, i)
             continue
-        elif ch == "(":
+        if ch == "(":
             for opener, name in _GROUP_OPENERS:
                 if pattern.startswith(opener, i):
                     return name
-            if pattern[i + 1 : i + 2] == "?" and pattern[i + 2 : i + 3].isdigit():
-                return "recursion `(?1)`"
+            recursion = _RECURSION.match(pattern, i)
+            if recursion is not None:
+                return f"recursion `{recursion.group()}`"
         elif ch in "*+?}" and pattern[i + 1 : i + 2] == "+":
             return f"possessive quantifier `{ch}+`"
         i += 1
     return None
 
 
-def compile_checked(pattern: str, field: str) -> Any:
-    """Compile an RE2 pattern or raise PatternInvalid naming what is unsupported."""
+def _class_end(pattern: str, i: int) -> int:
+    """Index just past the character class opening at `i` (RE2's rules: a `]` right after
+    `[` or `[^` is literal; escapes and `[:alpha:]` sit inside). Unterminated: the end."""
+    n = len(pattern)
+    i += 1
+    if pattern[i : i + 1] == "^":
+        i += 1
+    if pattern[i : i + 1] == "]":
+        i += 1
+    while i < n:
+        ch = pattern[i]
+        if ch == "]":
+            return i + 1
+        if ch == "\\":
+            braced = pattern[i + 1 : i + 2] in _BRACED and pattern[i + 2 : i + 3] == "{"
+            end = pattern.find("}", i + 3) if braced else -1
+            i = end + 1 if end >= 0 else i + 2
+        elif pattern.startswith("[:", i) and pattern.find(":]", i + 2) >= 0:
+            i = pattern.find(":]", i + 2) + 2
+        else:
+            i += 1
+    return n
+
+
+def compile_checked(pattern: str, field: str, echo: bool = True) -> Any:
+    """Compile an RE2 pattern or raise PatternInvalid naming what is unsupported. `echo`:
+    whether the error may quote the pattern (an allow list's regex may hold the very value
+    it allows, so its errors do not)."""
+    found = pattern if echo else None
     construct = unsupported_construct(pattern)
     if construct is not None:
         msg = f"{construct} is not supported: patterns use RE2 syntax"
-        raise PatternInvalid([FieldError(field, msg, expected="RE2 syntax", found=pattern)])
+        raise PatternInvalid([FieldError(field, msg, expected="RE2 syntax", found=found)])
     try:
         return _compile(pattern)
     except re2.error as exc:
         detail = exc.args[0] if exc.args else "invalid pattern"
         if isinstance(detail, bytes):
             detail = detail.decode("utf-8", "replace")
+        if not echo:  # RE2 quotes the offending fragment, sometimes the whole pattern
+            detail = detail.split(": ", 1)[0]
         msg = f"invalid RE2 pattern: {detail}"
-        raise PatternInvalid(
-            [FieldError(field, msg, expected="RE2 syntax", found=pattern)]
-        ) from None
+        raise PatternInvalid([FieldError(field, msg, expected="RE2 syntax", found=found)]) from None
 
 
 @lru_cache(maxsize=4096)
@@ -133,12 +176,24 @@ def iter_spans(regex: Any, data: bytes, pos: int, endpos: int) -> Iterator[list[
         pos = end
 
 
-def new_set(patterns: list[str]) -> Any:
-    """One RE2 search set over `patterns` (index i ↔ patterns[i])."""
+def new_set(patterns: list[str], field: str = "patterns") -> Any:
+    """One RE2 search set over `patterns` (index i ↔ patterns[i]).
+
+    A set never falls back to the NFA, so RE2 refuses one whose DFA cannot get going within
+    its memory budget: a single pattern that compiles on its own (`\\pL{200}`) or several
+    large ones together. That is the configuration's problem, said as PatternInvalid at
+    `field` — never a raw `re2.error` out of compile_plan."""
     rset = re2.Set.SearchSet(_OPTIONS)
-    for pattern in patterns:
-        rset.Add(pattern)
-    rset.Compile()
+    try:
+        for pattern in patterns:
+            rset.Add(pattern)
+        rset.Compile()
+    except re2.error:
+        msg = (
+            "too large for the scan gate (one RE2 set): use smaller counted repetitions,"
+            " e.g. `[A-Za-z0-9]{20,40}` rather than `\\pL{200}`"
+        )
+        raise PatternInvalid([FieldError(field, msg, expected="RE2 syntax")]) from None
     return rset
 
 

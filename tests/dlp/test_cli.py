@@ -79,6 +79,40 @@ def test_json_too_deep_for_a_scan_falls_back_to_text(
     assert "pii.email" in capsys.readouterr().out
 
 
+def test_the_text_fallback_scans_the_file_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It used to scan json.dumps(value): one line, non-ASCII escaped, so line:column did not
+    # point into the file and --redact printed a different document.
+    path = tmp_path / "deep.json"
+    text = "[\n" * 100 + '  "café",\n  "jane.roe@example.com"\n' + "]" * 100 + "\n"
+    path.write_text(text)
+    assert main(["scan", str(path)]) == 1
+    assert capsys.readouterr().out == f"{path}:102:4 pii.email jane************.com\n"
+    assert main(["scan", "--redact", str(path)]) == 1
+    assert capsys.readouterr().out == text.replace("jane.roe@example.com", "[REDACTED:pii.email]")
+
+
+def test_redacted_json_with_lone_surrogates_is_printed_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # JSON may escape lone surrogates; writing them raw raised UnicodeEncodeError (exit 3).
+    path = tmp_path / "surrogates.json"
+    path.write_text('{"a": "\\ud800 jane.roe@example.com", "b": "x\\udc00y"}')
+    assert main(["scan", "--redact", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert json.loads(out) == {"a": "\ud800 [REDACTED:pii.email]", "b": "x\udc00y"}
+    out.encode("utf-8")  # strict: no raw surrogate left
+
+
+def test_a_closed_stdin_is_bad_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", None)
+    assert main(["scan", "-"]) == 2
+    assert capsys.readouterr().err == "renlayer: cannot read <stdin>: it is closed\n"
+
+
 def test_missing_file_is_bad_input_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "/no/such/file.txt"]) == 2
     err = capsys.readouterr().err

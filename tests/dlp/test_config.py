@@ -28,6 +28,14 @@ from renlayer_core.errors import PatternInvalid, ValidationFailed
         (r"(?(1)a|b)", "conditional group `(?(`"),
         (r"(a(?R)?b)", "recursion `(?R)`"),
         (r"\Gfoo", "anchor `\\G`"),
+        (r"(?#note)x", "comment group `(?#`"),
+        (r"(?P<n>a)(?P>n)", "named recursion `(?P>`"),
+        (r"(?<n>a)(?&n)", "named recursion `(?&`"),
+        (r"(?'n'a)", "quoted group name `(?'`"),
+        (r"(*FAIL)a", "backtracking verb `(*`"),
+        (r"(a(?0)?b)", "recursion `(?0)`"),
+        (r"(a(?-1)?b)", "recursion `(?-1)`"),
+        (r"\p{L}++", "possessive quantifier `++`"),
     ],
 )
 def test_non_re2_syntax_is_named(regex: str, says: str) -> None:
@@ -40,7 +48,24 @@ def test_non_re2_syntax_is_named(regex: str, says: str) -> None:
 
 @pytest.mark.parametrize(
     "regex",
-    [r"\(?=literal", r"[(?=]x", r"a\+\+", r"[?>]+", r"(?i)token_[a-z0-9]{8}", r"(?P<value>x+)"],
+    [
+        r"\(?=literal",
+        r"[(?=]x",
+        r"a\+\+",
+        r"[?>]+",
+        r"(?i)token_[a-z0-9]{8}",
+        r"(?P<value>x+)",
+        # Valid RE2 that an earlier scanner rejected: the `}` of `\p{…}`/`\x{…}` is not a
+        # quantifier's, `\Q…\E` quotes, and `]` right after `[^` or `[:alpha:]` inside a
+        # class do not end it.
+        r"\p{Greek}+",
+        r"\x{41}+",
+        r"[\p{L}\x{41}]+",
+        r"\Q(?=a++\1\E",
+        r"[^](?=]",
+        r"[[:alpha:](?=]+",
+        r"(?i)(?-i:a)b",
+    ],
 )
 def test_lookalikes_of_unsupported_syntax_are_accepted(regex: str) -> None:
     assert PatternDef(name="p", regex=regex).regex == regex
@@ -96,7 +121,7 @@ def test_known_validators(validator: str) -> None:
     assert PatternDef(name="p", regex="x", validator=validator).validator == validator
 
 
-@pytest.mark.parametrize("validator", ["crc32", "entropy>9", "entropy>=9", "LUHN "])
+@pytest.mark.parametrize("validator", ["crc32", "entropy>9", "entropy>=9", "LUHN ", "luhn\n"])
 def test_unknown_validators_are_pattern_errors(validator: str) -> None:
     with pytest.raises(PatternInvalid, match="unknown validator"):
         PatternDef(name="p", regex="x", validator=validator)
@@ -145,3 +170,23 @@ def test_documents_are_immutable() -> None:
     det = DetectorConfig(type="pii.email")
     with pytest.raises(ValidationError):
         det.action = "block"
+
+
+@pytest.mark.parametrize("regex", ["hunter2-allowed(", "hunter2-allowed)", "(?=hunter2-allowed)"])
+def test_allow_list_regex_errors_carry_their_index_and_never_echo_the_regex(regex: str) -> None:
+    doc = {"allow_lists": [{"values": ["a"]}, {"regexes": ["ok", regex]}]}
+    with pytest.raises(PatternInvalid) as info:
+        DlpConfig.parse(doc)
+    assert info.value.errors[0].path == "allow_lists[1].regexes[1]"
+    assert "hunter2" not in str(info.value)
+    assert "hunter2" not in json.dumps([e.to_dict() for e in info.value.errors])
+
+
+def test_a_pattern_too_large_for_the_gate_set_is_rejected_at_write_time() -> None:
+    # RE2 compiles it on its own, but a set (which never falls back to the NFA) refuses it.
+    with pytest.raises(PatternInvalid) as info:
+        DlpConfig.parse(
+            {"patterns": [{"name": "ok", "regex": "x"}, {"name": "big", "regex": r"\pL{300}q"}]}
+        )
+    assert info.value.errors[0].path == "patterns[1].regex"
+    assert "too large for the scan gate" in info.value.message

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from renlayer_core.dlp import DlpConfig, Limits, compile_plan
-from renlayer_core.errors import PayloadTooLarge
+from renlayer_core.dlp import DlpConfig, Limits, PatternDef, compile_plan
+from renlayer_core.errors import PatternInvalid, PayloadTooLarge, ValidationFailed
 
 KEY = b"hostile-fingerprint-key-00000000"
 
@@ -48,3 +48,25 @@ def test_many_keyword_hits_do_not_blow_up() -> None:
     plan = compile_plan(DlpConfig.full_catalog(), KEY)
     text = "password=token key=api secret=pass " * 20_000
     assert isinstance(plan.scan_text(text), list)
+
+
+def test_an_integer_too_long_to_convert_is_a_clear_error_with_its_path() -> None:
+    # Python refuses int → str beyond 4300 digits (quadratic); a bare ValueError escaped.
+    plan = compile_plan(DlpConfig.full_catalog(), KEY)
+    body = {"n": [1, 10**5000]}
+    for scan in (plan.scan_json, plan.redact_json):
+        with pytest.raises(ValidationFailed) as info:
+            scan(body)
+        assert info.value.errors[0].path == "$.n[1]"
+        assert "digits cannot be scanned" in info.value.message
+
+
+def test_a_stored_pattern_too_large_for_the_gate_set_fails_compile_as_pattern_invalid() -> None:
+    # Written before the write-time check (model_construct skips validation): compile_plan
+    # must say what is wrong, not raise re2.error("failed to compile Set").
+    big = PatternDef(name="big", regex="x").model_copy(update={"regex": r"\pL{300}q"})
+    config = DlpConfig(patterns=(big,))
+    with pytest.raises(PatternInvalid) as info:
+        compile_plan(config, KEY)
+    assert info.value.code == "pattern_invalid"
+    assert "too large for the scan gate" in info.value.message
