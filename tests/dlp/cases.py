@@ -413,6 +413,37 @@ SECRET_CASES: tuple[Case, ...] = (
         "use -----BEGIN OPENSSH PRIVATE" + " KEY----- blocks only",
         "no body/END",
     ),
+    at(
+        "secret.private_key",
+        "key.pem: ",
+        "-----BEGIN RSA PRIVATE"
+        + " KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,"
+        + rand(_HEX, 32).upper()
+        + "\n\n"
+        + pem_body(8)
+        + "\n-----END RSA PRIVATE"
+        + " KEY-----",
+        "",
+        "RFC 1421 headers of an encrypted PKCS#1 key",
+    ),
+    at(
+        "secret.private_key",
+        '{"pem": "',
+        "-----BEGIN RSA PRIVATE"
+        + " KEY-----\\nProc-Type: 4,ENCRYPTED\\nDEK-Info: DES-EDE3-CBC,"
+        + rand(_HEX, 16).upper()
+        + "\\n\\n"
+        + pem_body(8).replace("\n", "\\n")
+        + "\\n-----END RSA PRIVATE"
+        + " KEY-----",
+        '"}',
+        "headers and JSON-escaped newlines",
+    ),
+    no(
+        "secret.private_key",
+        ("-----BEGIN PRIVATE" + " KEY-----") * 40 + "\n" + pem_body(2),
+        "BEGIN lines without a body or END",
+    ),
     # -- secret.jwt (more)
     at(
         "secret.jwt",

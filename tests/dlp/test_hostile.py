@@ -70,3 +70,14 @@ def test_a_stored_pattern_too_large_for_the_gate_set_fails_compile_as_pattern_in
         compile_plan(config, KEY)
     assert info.value.code == "pattern_invalid"
     assert "too large for the scan gate" in info.value.message
+
+
+def test_repeated_pem_begin_lines_are_no_cpu_bomb() -> None:
+    """With `-` in the PEM body class, every BEGIN of repeated BEGIN lines stayed a live match
+    start with its own 5,000-step counter; RE2's DFA overflowed and fell back to its NFA
+    (~6 s per MB). The body has no `-` now: a match in flight ends at the next `-----`.
+    No timing assertion here (see the module doc): a regression shows in the durations."""
+    plan = compile_plan(DlpConfig.full_catalog(), KEY)
+    begin = "-----BEGIN PRIVATE" + " KEY-----"
+    for bomb in (begin * 40_000, ("A: " + begin + "\n") * 30_000, (begin + "AAAA") * 30_000):
+        assert plan.scan_text(bomb) == []

@@ -47,9 +47,18 @@ def _secret(
     )
 
 
-# PEM body: base64 lines (LF, CRLF, or the two-character "\n" escape of a JSON string) and the
-# optional RFC 1421 headers of an encrypted PKCS#1 key. Lazy, bounded: stops at the first END.
+# PEM body: base64 lines (LF, CRLF, or the two-character "\n" escape of a JSON string), after
+# up to four header lines (RFC 1421 `Proc-Type:`/`DEK-Info:` of an encrypted PKCS#1 key, PGP
+# armor headers). Lazy, bounded: stops at the first END. The body has no `-` (base64 has
+# none; header lines, which may, are matched on their own, each after a line break and
+# bounded): so no `-----BEGIN` can be body, and a match in flight ends at the next `-----`.
+# With `-` in the body class, every BEGIN of a text of repeated BEGIN lines stayed a live
+# match start with its own 5,000-step counter: RE2's DFA ran out of memory and fell back to
+# its NFA — 2 s for 300 kB, ~100 s for a 16 MiB body.
 _PEM_KIND = r"(?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED |)"
+_PEM_HEADER = (
+    r"(?:\r?\n|(?:\\r)?\\n)[A-Za-z][A-Za-z0-9\-]{0,40}:[ \t]{0,4}[A-Za-z0-9+/=,.:\- \t]{0,100}"
+)
 PRIVATE_KEY = _secret(
     id="secret.private_key",
     title="Private key (PEM / OpenSSH / PGP block)",
@@ -57,14 +66,15 @@ PRIVATE_KEY = _secret(
         r"-----BEGIN "
         + _PEM_KIND
         + r"PRIVATE KEY(?: BLOCK)?-----"
-        + bounded(r"[A-Za-z0-9+/=\s\\:,.\-]", 16, 5000, lazy=True)
+        + f"(?:{_PEM_HEADER}){{0,4}}"
+        + bounded(r"[A-Za-z0-9+/=\s\\:,.]", 16, 5000, lazy=True)
         + r"-----END "
         + _PEM_KIND
         + r"PRIVATE KEY(?: BLOCK)?-----"
     ),
     keywords=("PRIVATE KEY",),
     trigger=r"-----BEGIN " + _PEM_KIND + r"PRIVATE KEY",
-    max_len=5100,
+    max_len=5700,
     lead=0,
     validator=v.pem_private_key,
     confidence=0.99,
