@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -42,16 +43,28 @@ def _labelled(name: str) -> str:
     return json.dumps(name, ensure_ascii=False) + ": "
 
 
-def render(loc: Loc) -> str:
-    """`$.messages[2].content`; keys that are not identifiers as `$["x-api-key"]`."""
+def render(loc: Loc, hidden: Mapping[Loc, str] | None = None) -> str:
+    """`$.messages[2].content`; keys that are not identifiers as `$["x-api-key"]`; a member
+    whose name is itself a finding as its `hidden` label, so that a secret used as a key
+    never reaches a finding's path (paths are stored in traces)."""
     parts: list[str] = []
     while loc is not None:
+        label = hidden.get(loc) if hidden else None
         loc, step = loc
-        if isinstance(step, int):
+        if label is not None:
+            parts.append(f"[{json.dumps(label)}]")
+        elif isinstance(step, int):
             parts.append(f"[{step}]")
         else:
             parts.append(f".{step}" if _IDENT.match(step) else f"[{json.dumps(step)}]")
     return "$" + "".join(reversed(parts))
+
+
+def hidden_key(detector: str, fingerprint: str) -> str:
+    """What a path shows for a member name that is a finding: its detector and fingerprint
+    prefix, `[secret.github_token:3f2a9c1d0b4e]` — stable and distinct per value, like the
+    `hash` redaction style, never the name."""
+    return f"[{detector}:{fingerprint[:12]}]"
 
 
 def leaves(value: Any, limits: Limits, keys: bool) -> list[Leaf]:

@@ -12,7 +12,7 @@ from renlayer_core.dlp import reference
 from renlayer_core.dlp.allow import AllowMatcher
 from renlayer_core.dlp.config import DlpConfig
 from renlayer_core.dlp.finding import Finding
-from renlayer_core.dlp.jsonscan import key_context, leaves, render
+from renlayer_core.dlp.jsonscan import Loc, hidden_key, key_context, leaves, render
 from renlayer_core.dlp.limits import Limits
 from renlayer_core.dlp.resolve import findings_from
 from renlayer_core.dlp.rules import Rule, ascii_fold, build_rules
@@ -64,17 +64,22 @@ def scan_naive_json(
 ) -> list[Finding]:
     """JSON, naively: each leaf scanned on its own with `scan_naive`."""
     keys = any(r.scan_keys for r in build_rules(config, catalog))
+    import msgspec
+
     out: list[Finding] = []
+    hidden: dict[Loc, str] = {}
     for loc, in_key, text in leaves(value, Limits(), keys):
-        path = render(loc)
+        path = render(loc, hidden)
         context = key_context(loc, in_key)
         found = scan_naive(
             config, text, fingerprint_key, catalog, path=path, only_keys=in_key, context=context
         )
         if in_key:
-            import msgspec
-
             found = [msgspec.structs.replace(f, in_key=True) for f in found]
+            if found:
+                hidden[loc] = hidden_key(found[0].detector, found[0].fingerprint)
+                path = render(loc, hidden)
+                found = [msgspec.structs.replace(f, path=path) for f in found]
         out += found
     return out
 

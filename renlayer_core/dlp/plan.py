@@ -109,6 +109,8 @@ class ScanPlan:
         live = json_live(self.json_matcher, [leaf[2] for leaf in leaves], contexts)
         out: list[tuple[jsonscan.Leaf, list[Finding]]] = []
         total = 0
+        # Member names that are findings, by location: paths through them show a label.
+        hidden: dict[jsonscan.Loc, str] = {}
         for index, leaf in enumerate(leaves):
             if live is not None and index not in live[0] and index not in live[1]:
                 out.append((leaf, []))
@@ -128,10 +130,14 @@ class ScanPlan:
                 shift = len(context)
                 moved = [(i, s + shift, e + shift) for i, s, e in cands.items]
                 cands = Candidates(moved, [], [])
-            path = jsonscan.render(loc)
+            path = jsonscan.render(loc, hidden)
             found = self._findings(
                 text, cands, path, in_key=in_key, check=False, offset=len(context)
             )
+            if in_key and found:  # keys come before their member's subtree (leaves order)
+                hidden[loc] = jsonscan.hidden_key(found[0].detector, found[0].fingerprint)
+                path = jsonscan.render(loc, hidden)
+                found = [_with_path(f, path) for f in found]
             total += len(found)
             self.limits.check_findings(total)
             out.append((leaf, found))
@@ -224,6 +230,12 @@ def _keyed(f: Finding) -> Finding:
     import msgspec
 
     return msgspec.structs.replace(f, in_key=True)
+
+
+def _with_path(f: Finding, path: str) -> Finding:
+    import msgspec
+
+    return msgspec.structs.replace(f, path=path)
 
 
 # -- the compiler -------------------------------------------------------------------------

@@ -81,10 +81,18 @@ def test_object_keys_are_scanned_for_detectors_that_ask_for_it() -> None:
     plan = compile_plan(config, KEY, catalog=specs)
     body = {"sekrit_1234": "v", "sekrit_9999": {"inner": "sekrit_5555"}}
     found = plan.scan_json(body)
+    first, second = (f"[secret.keyed:{f.fingerprint[:12]}]" for f in found[:2])
+    assert first != second  # distinct values, distinct labels
     assert [(f.path, f.in_key, f.detector) for f in found] == [
-        ("$.sekrit_1234", True, "secret.keyed"),
-        ("$.sekrit_9999", True, "secret.keyed"),
-        ("$.sekrit_9999.inner", False, "secret.keyed"),
+        (f'$["{first}"]', True, "secret.keyed"),
+        (f'$["{second}"]', True, "secret.keyed"),
+        (f'$["{second}"].inner', False, "secret.keyed"),
+    ]
+    # A member name that is a finding never reaches a path (paths are stored in traces).
+    assert not any("sekrit_" in (f.path or "") for f in found)
+    assert [f.path for f in plan.scan_json({"a": {"sekrit_1234": {"b": "x 1234"}}})] == [
+        f'$.a["{first}"]',
+        f'$.a["{first}"].b',
     ]
     redacted, _ = plan.redact_json(body, ALL)
     assert list(redacted) == ["[REDACTED:secret.keyed]", "[REDACTED:secret.keyed]~"]
