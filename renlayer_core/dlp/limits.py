@@ -26,6 +26,14 @@ class Limits:
                 f"payload of {n} characters is larger than the scan limit of {self.max_chars}"
             )
 
+    def check_bytes(self, n: int) -> None:
+        """Before decoding: more bytes than any text within the limit can take in UTF-8
+        (4 per character) is refused unread; otherwise the decoded text is checked."""
+        if n > 4 * self.max_chars:
+            raise PayloadTooLarge(
+                f"payload of {n} bytes is larger than the scan limit of {self.max_chars} characters"
+            )
+
     def check_findings(self, n: int) -> None:
         if n > self.max_findings:
             raise PayloadTooLarge(

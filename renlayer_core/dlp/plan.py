@@ -70,8 +70,9 @@ class ScanPlan:
         return self._findings(text, find_candidates(self.matcher, text, data))
 
     def scan_bytes(self, data: bytes) -> list[Finding]:
-        """Bytes are decoded as UTF-8 with invalid sequences replaced by U+FFFD."""
-        self.limits.check_chars(len(data))
+        """Bytes are decoded as UTF-8 with invalid sequences replaced by U+FFFD; the limit
+        is on the decoded characters (non-ASCII text takes more bytes than characters)."""
+        self.limits.check_bytes(len(data))
         return self.scan_text(decode_input(data))
 
     def redact_text(

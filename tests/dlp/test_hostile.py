@@ -81,3 +81,17 @@ def test_repeated_pem_begin_lines_are_no_cpu_bomb() -> None:
     begin = "-----BEGIN PRIVATE" + " KEY-----"
     for bomb in (begin * 40_000, ("A: " + begin + "\n") * 30_000, (begin + "AAAA") * 30_000):
         assert plan.scan_text(bomb) == []
+
+
+def test_the_bytes_limit_counts_decoded_characters() -> None:
+    """Non-ASCII text takes up to 4 bytes a character: a body under the character limit is
+    scanned whatever its byte length; one that no text within the limit could fill is
+    refused before it is decoded."""
+    plan = compile_plan(DlpConfig.full_catalog(), KEY, Limits(max_chars=1000))
+    body = ("é" * 900 + " jane.roe@example.com").encode()
+    assert len(body) > 1000
+    assert [f.detector for f in plan.scan_bytes(body)] == ["pii.email"]
+    with pytest.raises(PayloadTooLarge, match="payload of 4001 bytes"):
+        plan.scan_bytes(b"x" * 4001)
+    with pytest.raises(PayloadTooLarge, match="1001 characters"):
+        plan.scan_bytes(b"x" * 1001)
