@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import secrets
 import sqlite3
 import tempfile
 import time
@@ -43,10 +42,13 @@ from tests.ingest.helpers import (
     sqlite_outage,
     stored_in_order,
 )
+from tests.storage.conftest import (  # the session fixture finishes Backend's schema drops
+    BACKENDS,
+    SQL_BACKENDS,
+    Backend,
+    _drop_schemas_at_exit,  # noqa: F401
+)
 
-PG_URL = os.environ.get("RENLAYER_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-BACKENDS = ("memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres))
-SQL_BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgres))
 CFG = WriterConfig(
     batch_size=64, max_delay=0.01, max_queue_records=100, retry_initial=0.01, retry_max=0.05
 )
@@ -59,25 +61,17 @@ def unstorable(i: int) -> TraceRecord:
 
 
 class Observed:
-    """A real store, and the ids it accepted in the order it accepted them."""
+    """A real store, and the ids it accepted in the order it accepted them. The store comes
+    from the contract suite's ``Backend`` (a fresh PostgreSQL schema, dropped afterwards;
+    PostgreSQL unreachable fails the test when ``RENLAYER_TEST_PG_REQUIRED=1``)."""
 
     def __init__(self, kind: str, tmp_path: Path) -> None:
         self.kind = kind
-        self.schema: str | None = None
-        self.db = tmp_path / "r.db"
-        if kind == "memory":
-            self.store: Any = open_store("memory://", cursor_key=b"k" * 32)
-        elif kind == "sqlite":
-            self.store = open_sqlite_store(self.db)
-        else:
-            psycopg = pytest.importorskip("psycopg")
-            try:
-                with psycopg.connect(PG_URL, autocommit=True, connect_timeout=3) as conn:
-                    self.schema = "t_" + secrets.token_hex(8)
-                    conn.execute(f"CREATE SCHEMA {self.schema}")
-            except psycopg.OperationalError as exc:
-                pytest.skip(f"postgresql at {PG_URL} is unreachable: {exc}")
-            self.store = open_store(PG_URL, cursor_key=b"k" * 32, schema=self.schema)
+        self._backend = Backend(kind, tmp_path)
+        # SQLite with a short busy timeout, so a held lock fails fast.
+        options: dict[str, Any] = {"busy_timeout_ms": 20} if kind == "sqlite" else {}
+        self.store: Any = self._backend.open(**options)
+        self.db = Path(self._backend.url.removeprefix("sqlite:///"))
         self.accepted: list[str] = []
         self.calls = 0
 
@@ -96,30 +90,25 @@ class Observed:
         return {t.id for t in self.store.traces.iter_traces(tenant, TraceFilter())}
 
     def close(self) -> None:
-        self.store.close()
-        if self.schema is not None:
-            import psycopg
+        self._backend.close()
 
-            with psycopg.connect(PG_URL, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+
+def _observed(kind: str, tmp_path: Path) -> Iterator[Observed]:
+    b = Observed(kind, tmp_path)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Observed]:
-    b = Observed(request.param, tmp_path)
-    try:
-        yield b
-    finally:
-        b.close()
+    yield from _observed(request.param, tmp_path)
 
 
 @pytest.fixture(params=SQL_BACKENDS)
 def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Observed]:
-    b = Observed(request.param, tmp_path)
-    try:
-        yield b
-    finally:
-        b.close()
+    yield from _observed(request.param, tmp_path)
 
 
 def rejected_ids(spill: Path) -> list[str]:
