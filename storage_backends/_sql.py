@@ -19,6 +19,7 @@ from renlayer_core.errors import InvalidInput
 from renlayer_core.models import Agent, ApiKey, KeyLookup, TraceRecord
 from renlayer_core.models.audit import GENESIS_HASH
 from storage_backends._engine import Duplicate
+from storage_backends._scrub import scrub_batch
 from storage_backends._tables import Cond, Table
 from storage_backends._traces import append_traces_generic
 
@@ -224,7 +225,7 @@ class SqlTx:
         return [decode(table, r[0]) for r in rows]
 
     def append_traces(self, batch: Sequence[TraceRecord]) -> None:
-        append_traces_generic(self, batch)
+        append_traces_generic(self, scrub_batch(batch))
 
     def key_lookup(self, secret_hash: str) -> KeyLookup | None:
         if _has_nul((secret_hash,)):

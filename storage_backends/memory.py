@@ -15,6 +15,7 @@ from renlayer_core.models.audit import GENESIS_HASH
 from renlayer_core.storage.ports import Capabilities
 from storage_backends import _tables as t
 from storage_backends._engine import Duplicate
+from storage_backends._scrub import scrub_batch
 from storage_backends._tables import Cond, Table
 from storage_backends._traces import append_traces_generic
 
@@ -195,7 +196,7 @@ class MemoryTx:
         return out
 
     def append_traces(self, batch: Sequence[TraceRecord]) -> None:
-        append_traces_generic(self, batch)
+        append_traces_generic(self, scrub_batch(batch))
 
     def key_lookup(self, secret_hash: str) -> KeyLookup | None:
         where = self._st.hashes.get(secret_hash)

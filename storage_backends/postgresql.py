@@ -43,6 +43,7 @@ from renlayer_core.models import Session, TraceRecord
 from renlayer_core.storage.ports import Capabilities
 from renlayer_core.storage.urls import redact_url
 from storage_backends import _migrations
+from storage_backends._scrub import scrub_batch
 from storage_backends._sql import SqlTx, decode, encode, input_errors
 from storage_backends._tables import SESSIONS, TRACES, Table
 from storage_backends._traces import merge_session, session_deltas, unique_batch
@@ -82,7 +83,9 @@ class PgDialect:
 
 class PgTx(SqlTx):
     def append_traces(self, batch: Sequence[TraceRecord]) -> None:
-        rows = unique_batch(batch)
+        # Scrubbed up front: the session queries below bind external ids before any trace
+        # document is encoded, and PostgreSQL refuses U+0000 in text.
+        rows = unique_batch(scrub_batch(batch))
         # Optimistic first: a batch normally holds only new traces, so write it as such —
         # binary COPY straight into ``traces``, sessions inserted with their final counts —
         # with no existence check. Any replayed trace (or a session created meanwhile by a

@@ -25,6 +25,7 @@ from renlayer_core.ids import new_id
 from renlayer_core.models import Session, TraceRecord
 from renlayer_core.storage.ports import Capabilities
 from storage_backends import _migrations
+from storage_backends._scrub import NeedsScrub, scrub_batch, trace_doc
 from storage_backends._sql import SqlTx, decode, encode, input_errors, insert_sql, row_values
 from storage_backends._tables import SESSIONS, TRACES, Table
 from storage_backends._traces import SessionDelta, merge_session, unique_batch
@@ -73,14 +74,14 @@ _TRACE_INSERT = (
     "INSERT INTO traces (tenant_id, id, agent_id, session_id, effect, code, policy_id, "
     "upstream, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
-_json = msgspec.json.Encoder()
 
 
 def trace_row(r: TraceRecord) -> tuple[object, ...]:
     """The ``traces`` row of a record, built directly (this is the per-row hot path; the
-    contract suite checks it matches ``TRACES.columns`` through every list filter)."""
+    contract suite checks it matches ``TRACES.columns`` through every list filter). Its
+    document is checked by ``trace_doc``: a NUL raises ``NeedsScrub``."""
     d = r.decision
-    doc = _json.encode(r).decode("utf-8")
+    doc = trace_doc(r).decode("utf-8")
     return (
         r.tenant_id,
         r.id,
@@ -129,6 +130,14 @@ class SqliteTx(SqlTx):
     IMMEDIATE``: no other writer can interleave."""
 
     def append_traces(self, batch: Sequence[TraceRecord]) -> None:
+        try:
+            self._append(batch)
+        except NeedsScrub:
+            # Raised while the trace rows are encoded, before anything is written (sessions
+            # are only read by then): the batch is redone scrubbed in the same transaction.
+            self._append(scrub_batch(batch))
+
+    def _append(self, batch: Sequence[TraceRecord]) -> None:
         rows = unique_batch(batch)
         if not rows:
             return

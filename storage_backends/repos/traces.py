@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-import msgspec
-
-from renlayer_core.errors import InvalidInput
 from renlayer_core.models import (
     Session,
     TraceRecord,
@@ -19,9 +16,7 @@ from renlayer_core.storage.page import Page
 from storage_backends import _tables as t
 from storage_backends._tables import Cond
 from storage_backends.repos._shared import (
-    MAX_INDEXED_BYTES,
     Shared,
-    check_indexed,
     eq,
     id_range,
 )
@@ -35,7 +30,8 @@ class TraceRepo:
         if not batch:
             return
         with self._s.engine.write() as tx:
-            tx.append_traces([_without_nul(r) for r in batch])
+            # Each backend scrubs and checks the text (storage_backends._scrub).
+            tx.append_traces(batch)
 
     def get(self, tenant_id: str, trace_id: str) -> TraceRecord:
         row: TraceRecord = self._s.fetch(t.TRACES, tenant_id, trace_id, "trace")
@@ -97,37 +93,3 @@ class TraceRepo:
         return self._s.page(
             t.SESSIONS, tenant_id, conds, filters.digest(), limit=limit, cursor=cursor
         )
-
-
-def _without_nul(trace: TraceRecord) -> TraceRecord:
-    """``trace`` with every U+0000 in its text replaced by U+FFFD, checked for over-long
-    indexed text (``InvalidInput``).
-
-    PostgreSQL cannot store U+0000 in text and would refuse the whole batch for it, losing the
-    other traces; an ingest batch is never refused for one row, so every backend stores the
-    same replacement. The check is one encode and a byte search (no copy in the usual case).
-    """
-    try:
-        raw = msgspec.json.encode(trace)
-    except UnicodeEncodeError:
-        # The SQL backends refuse a lone surrogate when binding it; the memory backend would
-        # let this raw error out: one answer everywhere.
-        raise InvalidInput("text must be valid unicode (found a lone surrogate)") from None
-    if b"\\u0000" in raw:
-        trace = msgspec.convert(_replace_nul(msgspec.to_builtins(trace)), TraceRecord)
-    # No text of the trace is longer in UTF-8 than the whole trace's JSON (escapes only
-    # lengthen it, and a NUL's \u0000 is longer than its U+FFFD), so the usual trace skips
-    # the column check.
-    if len(raw) > MAX_INDEXED_BYTES:
-        check_indexed(t.TRACES, trace)
-    return trace
-
-
-def _replace_nul(value: object) -> object:
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, list | tuple):
-        return [_replace_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _replace_nul(v) for k, v in value.items()}
-    return value
