@@ -201,6 +201,9 @@ class SqlTx:
             else:
                 parts.append(f"{c.column} {_SQL_OPS[c.op]} ?")
                 params.append(c.value)
+                left_out = table.partial.get(c.column)
+                if c.op == "=" and left_out is not None and c.value != left_out:
+                    parts.append(f"{c.column} <> '{left_out}'")  # see Table.partial
         return "".join(f" AND {p}" for p in parts), params
 
     def select(

@@ -35,6 +35,15 @@ class Table:
     unique: tuple[str, ...] = ()
     # Cursor resource name and the id prefix of its rows (for ``from``/``to`` id bounds).
     prefix: str = ""
+    # Columns whose SQL index leaves out one value (``WHERE column <> 'value'``): an equality
+    # filter on any other value also names that term, which SQLite needs to use the index.
+    partial: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The excluded values are written into SQL as literals: plain words only.
+        for value in self.partial.values():
+            if not (value.isascii() and value.replace("_", "").isalnum()):
+                raise ValueError(f"{self.name}: partial-index value {value!r} is not a word")
 
     def tenant_of(self, record: Any) -> str:
         return str(record.id if self.name == "tenants" else record.tenant_id)
@@ -109,6 +118,9 @@ TRACES = Table(
     },
     multi={"detector": lambda r: sorted({f.detector for f in r.findings})},
     prefix="trace",
+    # Migration 0002: most traces are allowed, and their effect/code is not indexed
+    # ("allowed" is renlayer_core.policy.decision.ALLOWED; a test checks they agree).
+    partial={"effect": "allow", "code": "allowed"},
 )
 AUDIT = Table(
     "audit_events",

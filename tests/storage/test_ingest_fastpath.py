@@ -13,12 +13,19 @@ from hypothesis import strategies as st
 
 from renlayer_core.ids import new_id
 from renlayer_core.models import Tenant, now_ms
+from renlayer_core.policy.decision import ALLOWED
 from renlayer_core.storage.filters import SessionFilter, TraceFilter
 from storage_backends import GenericStore, _migrations, open_store
 from storage_backends._sql import row_values
-from storage_backends._tables import TRACES
+from storage_backends._tables import TRACES, Cond
 from storage_backends._traces import session_deltas
-from storage_backends.sqlite import _session_totals, split_statements, trace_row
+from storage_backends.sqlite import (
+    SqliteDialect,
+    SqliteTx,
+    _session_totals,
+    split_statements,
+    trace_row,
+)
 from tests.storage import records
 from tests.storage.conftest import CURSOR_KEY
 
@@ -105,3 +112,28 @@ def test_the_wal_is_checkpointed_beside_the_writer(tmp_path: Path) -> None:
         assert len(store.traces.list(tenant, TraceFilter(), limit=200).data) == 200
     finally:
         store.close()
+
+
+def test_effect_and_code_filters_use_their_partial_indexes() -> None:
+    db = sqlite3.connect(":memory:")
+    for migration in _migrations.load("sqlite"):
+        for statement in split_statements(migration.sql):
+            db.execute(statement)
+    tx = SqliteTx(db, SqliteDialect())
+
+    def plan(column: str, value: str) -> str:
+        where, params = tx._where(TRACES, [Cond(column, "=", value)])
+        rows = db.execute(
+            f"EXPLAIN QUERY PLAN SELECT doc FROM traces WHERE tenant_id = ?{where} "  # noqa: S608
+            "ORDER BY id DESC LIMIT 50",
+            ["t", *params],
+        ).fetchall()
+        return " ".join(r[3] for r in rows)
+
+    assert "traces_effect_ix" in plan("effect", "deny")
+    assert "traces_code_ix" in plan("code", "dlp_blocked")
+    # The left-out values cannot use them (they are not in the index): the primary key,
+    # already in id order, serves those pages.
+    assert "traces_effect_ix" not in plan("effect", "allow")
+    assert "traces_code_ix" not in plan("code", "allowed")
+    assert TRACES.partial == {"effect": "allow", "code": ALLOWED}

@@ -184,3 +184,44 @@ def test_every_backend_ingests_like_the_reference(store: GenericStore, plan: lis
         return sessions, traces
 
     assert summary(store) == summary(reference)
+
+
+def test_effect_and_code_filters_find_exactly_their_traces(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # Effect and code are indexed only for traces that are not allowed (migration 0002): a
+    # filter on `allow`/`allowed` walks the primary key instead. Both kinds of filter, paged,
+    # must return exactly the matching traces, newest first, on every backend.
+    base = now_ms() - 60_000
+    kinds = [
+        ("allow", "allowed"),
+        ("deny", "policy_denied"),
+        ("deny", "dlp_blocked"),
+        ("require_approval", "approval_required"),
+        ("allow", "allowed"),
+    ]
+    batch = [
+        records.trace(tenant.id, ms=base + i, effect=effect, code=code)
+        for i, (effect, code) in enumerate(kinds * 7)
+    ]
+    store.traces.append_traces(batch)
+    newest_first = sorted(batch, key=lambda r: r.id, reverse=True)
+    for filt in [
+        *(TraceFilter(decision=e) for e in ("allow", "deny", "require_approval")),
+        *(TraceFilter(code=c) for c in ("allowed", "policy_denied", "dlp_blocked", "nope")),
+        TraceFilter(decision="deny", code="dlp_blocked"),
+        TraceFilter(decision="allow", code="policy_denied"),
+    ]:
+        want = [
+            r.id
+            for r in newest_first
+            if filt.decision in (None, r.decision.effect) and filt.code in (None, r.decision.code)
+        ]
+        got, cursor = [], None
+        while True:
+            page = store.traces.list(tenant.id, filt, limit=4, cursor=cursor)
+            got += [r.id for r in page.data]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert got == want, filt
