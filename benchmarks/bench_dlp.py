@@ -352,6 +352,8 @@ def summary(results: list[dict[str, Any]], acc: dict[str, Any]) -> dict[str, Any
     p50 = ours["payload"]["p50_us"]
     s["ours_p50_us"] = p50
     s["ours_clean_mb_per_s"] = ours.get("clean", {}).get("mb_per_s")
+    if "ours_1thread" in by:  # the large-text gate kept on the calling thread
+        s["ours_1thread_clean_mb_per_s"] = by["ours_1thread"].get("clean", {}).get("mb_per_s")
     for name in ("presidio_peer", "detect_secrets_peer", "hyperscan_peer", "ours_naive"):
         if name in by:
             s[f"speedup_p50_vs_{name}"] = by[name]["payload"]["p50_us"] / p50

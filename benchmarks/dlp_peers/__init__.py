@@ -24,6 +24,7 @@ Scan = Callable[[Any], list[Hit]]
 
 COMPETITORS: tuple[str, ...] = (
     "ours",
+    "ours_1thread",
     "ours_json",
     "ours_redact",
     "ours_stream",

@@ -14,7 +14,14 @@ from collections.abc import Iterator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from renlayer_core.dlp import DlpConfig, ScanPlan, compile_plan, scan_naive, scan_naive_json
+from renlayer_core.dlp import (
+    DlpConfig,
+    ScanPlan,
+    compile_plan,
+    gatepool,
+    scan_naive,
+    scan_naive_json,
+)
 from renlayer_core.dlp import scan as scan_module
 from tests.dlp import cases
 
@@ -123,14 +130,17 @@ def test_plan_equals_naive_twin_on_long_texts(text: str, filler: int) -> None:
 
 
 @contextlib.contextmanager
-def small_blocks(size: int) -> Iterator[None]:
-    """Gate block by block with tiny blocks, so matches straddle many block edges."""
-    saved = scan_module.GATE_BLOCK_BYTES
+def small_blocks(size: int, helper: bool = False) -> Iterator[None]:
+    """Gate block by block with tiny blocks, so matches straddle many block edges; with
+    `helper`, half of the blocks of any text go to the gate's helper thread."""
+    saved = scan_module.GATE_BLOCK_BYTES, gatepool.PARALLEL_MIN_BLOCKS
     scan_module.GATE_BLOCK_BYTES = size
+    if helper:
+        gatepool.PARALLEL_MIN_BLOCKS = 2
     try:
         yield
     finally:
-        scan_module.GATE_BLOCK_BYTES = saved
+        scan_module.GATE_BLOCK_BYTES, gatepool.PARALLEL_MIN_BLOCKS = saved
 
 
 @SETTINGS
@@ -140,13 +150,14 @@ def small_blocks(size: int) -> Iterator[None]:
     shift=st.text(alphabet="ab 1-é\n", max_size=70),
     size=st.integers(1, 96),
     windowed=st.booleans(),
+    helper=st.booleans(),
 )
 def test_block_gating_equals_naive_twin(
-    which: int, parts: list[str], shift: str, size: int, windowed: bool
+    which: int, parts: list[str], shift: str, size: int, windowed: bool, helper: bool
 ) -> None:
     plan, config = PLANS[which], CONFIGS[which]
     text = shift + "".join(parts)
-    with small_blocks(size), windows_always() if windowed else contextlib.nullcontext():
+    with small_blocks(size, helper), windows_always() if windowed else contextlib.nullcontext():
         fast = plan.scan_text(text)
     assert fast == scan_naive(config, text, KEY)
 

@@ -1,0 +1,99 @@
+"""The gate's helper thread: same blocks, same order, never waited for behind another scan,
+and still working in a forked child."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from renlayer_core.dlp import gatepool
+
+
+@pytest.fixture(autouse=True)
+def helper_on() -> Iterator[None]:
+    saved = gatepool.PARALLEL_MIN_BLOCKS, gatepool._state.enabled
+    gatepool.PARALLEL_MIN_BLOCKS, gatepool._state.enabled = 2, True
+    try:
+        yield
+    finally:
+        gatepool.PARALLEL_MIN_BLOCKS, gatepool._state.enabled = saved
+
+
+class Recorder:
+    """A gate that names the block's first byte and records which thread read it."""
+
+    def __init__(self) -> None:
+        self.threads: set[str] = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, block: memoryview) -> list[int]:
+        with self.lock:
+            self.threads.add(threading.current_thread().name)
+        return [block[0]] if len(block) else []
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(min_size=1, max_size=300), cuts=st.lists(st.integers(0, 300), max_size=40))
+def test_blocks_come_back_in_order(data: bytes, cuts: list[int]) -> None:
+    bounds = [(min(a, len(data)), min(a + 7, len(data))) for a in sorted(cuts)]
+    gate = Recorder()
+    got = gatepool.match_blocks(gate, memoryview(data), bounds)
+    assert got == [[data[a]] if a < b else [] for a, b in bounds]
+
+
+def test_a_large_text_uses_the_helper_and_a_small_one_does_not() -> None:
+    data = bytes(range(256)) * 4
+    gate = Recorder()
+    gatepool.match_blocks(gate, memoryview(data), [(0, 10)])
+    assert gate.threads == {threading.current_thread().name}
+    gate = Recorder()
+    gatepool.match_blocks(gate, memoryview(data), [(i, i + 8) for i in range(0, 800, 8)])
+    assert any(name.startswith("renlayer-dlp-gate") for name in gate.threads)
+
+
+def test_a_busy_helper_is_not_waited_for() -> None:
+    data = bytes(100)
+    gate = Recorder()
+    with gatepool._state.busy:  # another scan holds the helper
+        got = gatepool.match_blocks(gate, memoryview(data), [(i, i + 5) for i in range(0, 90, 5)])
+    assert got == [[0]] * 18
+    assert gate.threads == {threading.current_thread().name}
+
+
+def test_turned_off_it_gates_on_the_calling_thread() -> None:
+    gatepool.configure(threads=1)
+    gate = Recorder()
+    gatepool.match_blocks(gate, memoryview(bytes(64)), [(i, i + 4) for i in range(0, 64, 4)])
+    assert gate.threads == {threading.current_thread().name}
+    with pytest.raises(ValueError):
+        gatepool.configure(threads=3)
+
+
+def _child(out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    data = bytes(range(200))
+    out.put(
+        gatepool.match_blocks(
+            lambda b: [b[0]], memoryview(data), [(i, 200) for i in range(0, 200, 10)]
+        )
+    )
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_forked_child_gets_its_own_helper() -> None:
+    # The parent's helper thread is running; a child forked now must not hand work to a
+    # thread that does not exist in it (it would wait forever).
+    gatepool.match_blocks(
+        lambda b: [], memoryview(bytes(64)), [(i, i + 4) for i in range(0, 64, 4)]
+    )
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    child = ctx.Process(target=_child, args=(out,))
+    child.start()
+    child.join(timeout=20)
+    assert child.exitcode == 0
+    assert out.get(timeout=1) == [[i] for i in range(0, 200, 10)]
