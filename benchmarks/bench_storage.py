@@ -65,7 +65,7 @@ TARGETS = {
     "export_per_s": 100_000,
     "export_rss_growth_mb": 50.0,
 }
-BATCH = 500
+BATCH = WriterConfig().batch_size  # direct ingest sends the batches the writer sends
 DAY_MS = 86_400_000
 BASE_MS = 1_780_000_000_000
 CODES = (
