@@ -43,6 +43,7 @@ from renlayer_core.models import Session, TraceRecord
 from renlayer_core.storage.ports import Capabilities
 from renlayer_core.storage.urls import redact_url
 from storage_backends import _migrations
+from storage_backends._pg_analyze import Analyzer
 from storage_backends._scrub import scrub_batch
 from storage_backends._sql import SqlTx, decode, encode, input_errors
 from storage_backends._tables import SESSIONS, TRACES, Table
@@ -82,10 +83,15 @@ class PgDialect:
 
 
 class PgTx(SqlTx):
+    # Traces this transaction appended (replays included): the engine tells its Analyzer
+    # once the transaction has committed.
+    appended = 0
+
     def append_traces(self, batch: Sequence[TraceRecord]) -> None:
         # Scrubbed up front: the session queries below bind external ids before any trace
         # document is encoded, and PostgreSQL refuses U+0000 in text.
         rows = unique_batch(scrub_batch(batch))
+        self.appended += len(rows)
         # Optimistic first: a batch normally holds only new traces, so write it as such —
         # binary COPY straight into ``traces``, sessions inserted with their final counts —
         # with no existence check. Any replayed trace (or a session created meanwhile by a
@@ -345,6 +351,7 @@ class PostgresEngine:
         pool_max: int = 10,
         connect_timeout: float = 5.0,
         application_name: str = "renlayer",
+        auto_analyze: bool = True,
     ) -> None:
         if schema is not None and _SCHEMA_NAME.fullmatch(schema) is None:
             # It goes unquoted into search_path: only names that stay themselves unquoted.
@@ -388,6 +395,7 @@ class PostgresEngine:
             with contextlib.suppress(Exception):
                 self._pool.close()
             raise Unavailable(f"cannot reach the postgresql store: {_short(exc)}") from None
+        self._analyzer = Analyzer(self._pool, enabled=auto_analyze)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> PostgresEngine:
@@ -426,7 +434,9 @@ class PostgresEngine:
     def write(self) -> Iterator[PgTx]:
         # The pool's connection context commits on success and rolls back on error.
         with self._conn() as conn:
-            yield PgTx(conn, self._dialect)
+            tx = PgTx(conn, self._dialect)
+            yield tx
+        self._analyzer.note(tx.appended)
 
     def migrate(self) -> int:
         with self._conn() as conn:
@@ -512,6 +522,7 @@ class PostgresEngine:
             with contextlib.suppress(Unavailable, psycopg.Error), self.write() as tx:
                 tx.notify("all")
             self._listener.join(timeout=5)
+        self._analyzer.close()
         self._pool.close()
 
 
