@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -63,6 +63,66 @@ def test_a_busy_helper_is_not_waited_for() -> None:
         got = gatepool.match_blocks(gate, memoryview(data), [(i, i + 5) for i in range(0, 90, 5)])
     assert got == [[0]] * 18
     assert gate.threads == {threading.current_thread().name}
+
+
+def _on_helper() -> bool:
+    return threading.current_thread().name.startswith("renlayer-dlp-gate")
+
+
+def _in_thread(call: Callable[[], list[list[int]]]) -> list[list[int]] | None:
+    """`call()` on a fresh thread, given 5 s: a regression that queues behind a stuck helper
+    then fails instead of hanging the run."""
+    out: list[list[list[int]]] = []
+    worker = threading.Thread(target=lambda: out.append(call()), daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    return out[0] if out else None
+
+
+def test_a_caller_that_leaves_early_keeps_the_helper_until_its_half_is_done() -> None:
+    # The caller's half is interrupted (Ctrl-C, MemoryError) while the helper still gates the
+    # other half: the helper stays busy until that half is done, so the next large scan gates
+    # on its own thread instead of queueing behind the abandoned work.
+    working, finish = threading.Event(), threading.Event()
+
+    def gate(block: memoryview) -> list[int]:
+        if _on_helper():
+            working.set()
+            finish.wait(10)
+            return []
+        working.wait(10)
+        raise KeyboardInterrupt
+
+    data, bounds = bytes(range(16)), [(i, i + 4) for i in range(0, 16, 4)]
+    with pytest.raises(KeyboardInterrupt):
+        gatepool.match_blocks(gate, memoryview(data), bounds)
+    try:
+        recorder = Recorder()
+        got = _in_thread(lambda: gatepool.match_blocks(recorder, memoryview(data), bounds))
+        assert got == [[0], [4], [8], [12]]
+        assert not any(name.startswith("renlayer-dlp-gate") for name in recorder.threads)
+    finally:
+        finish.set()
+    # Its half done, the helper is free for the next large scan again.
+    assert gatepool._state.busy.acquire(timeout=5)
+    gatepool._state.busy.release()
+    recorder = Recorder()
+    assert gatepool.match_blocks(recorder, memoryview(data), bounds) == [[0], [4], [8], [12]]
+    assert any(name.startswith("renlayer-dlp-gate") for name in recorder.threads)
+
+
+def test_an_error_on_the_helper_reaches_the_caller_and_frees_the_helper() -> None:
+    def gate(block: memoryview) -> list[int]:
+        if _on_helper():
+            raise ValueError("helper")
+        return []
+
+    data, bounds = bytes(16), [(i, i + 4) for i in range(0, 16, 4)]
+    with pytest.raises(ValueError, match="helper"):
+        gatepool.match_blocks(gate, memoryview(data), bounds)
+    recorder = Recorder()
+    assert gatepool.match_blocks(recorder, memoryview(data), bounds) == [[0]] * 4
+    assert any(name.startswith("renlayer-dlp-gate") for name in recorder.threads)
 
 
 def test_turned_off_it_gates_on_the_calling_thread() -> None:
