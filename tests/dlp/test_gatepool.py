@@ -11,7 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from renlayer_core.dlp import gatepool
+from renlayer_core.dlp import DlpConfig, compile_plan, gatepool
+from renlayer_core.dlp.scan import Candidates, find_candidates
+from renlayer_core.dlp.textcodec import clean
+from tests.dlp import cases
 
 
 @pytest.fixture(autouse=True)
@@ -157,3 +160,40 @@ def test_a_forked_child_gets_its_own_helper() -> None:
     child.join(timeout=20)
     assert child.exitcode == 0
     assert out.get(timeout=1) == [[i] for i in range(0, 200, 10)]
+
+
+def test_concurrent_large_scans_equal_single_threaded_ones() -> None:
+    # Many threads scan large texts with one plan, so the helper is busy for some scans and
+    # free for others, and scans start mid-text as the stream scanner's do: every result
+    # equals the one computed with the helper off.
+    plan = compile_plan(DlpConfig.full_catalog(), b"concurrent-gate-key-000000000000")
+    secrets = " ".join(c.text for c in cases.CASES[::7])
+    texts = [
+        ("lorem ipsum 1.2.3 port 8080 " * 2000 + secrets) * 2,
+        ("Grüße 👋🏽 ключ 日本語 id 12345678 " * 1500 + secrets) * 2,
+    ]
+    jobs = [(i, start) for i in range(len(texts)) for start in (0, 1, 40_001, 70_000)]
+
+    def run(job: tuple[int, int]) -> Candidates:
+        text, data = clean(texts[job[0]])
+        return find_candidates(plan.matcher, text, data, job[1])
+
+    gatepool.configure(threads=1)
+    expected = {job: run(job) for job in jobs}
+    assert any(c.items for c in expected.values())
+    gatepool.configure(threads=2)
+    errors: list[tuple[int, int]] = []
+
+    def worker(offset: int) -> None:
+        for k in range(len(jobs)):
+            job = jobs[(k + offset) % len(jobs)]
+            if run(job) != expected[job]:
+                errors.append(job)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
