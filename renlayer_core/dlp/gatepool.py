@@ -57,22 +57,51 @@ def match_blocks(gate: Gate, view: memoryview, bounds: Bounds) -> list[list[int]
         return _match_all(gate, view, bounds)
     if not state.busy.acquire(blocking=False):
         return _match_all(gate, view, bounds)
+    # `busy` is released when the helper's half is done, not when this call returns: if the
+    # caller leaves early (an error or Ctrl-C in its half, or while it waits), the helper is
+    # still working, and the next large scan must gate on its own thread rather than queue
+    # behind the abandoned half. Released once, whichever of the two paths gets there.
+    release = _once(state.busy.release)
+    half = len(bounds) // 2
     try:
-        half = len(bounds) // 2
-        try:
-            later: Future[list[list[int]]] = _helper(state).submit(
-                _match_all, gate, view, bounds[half:]
-            )
-        except RuntimeError:  # the interpreter is shutting down: no new work for threads
-            return _match_all(gate, view, bounds)
-        first = _match_all(gate, view, bounds[:half])
-        return first + later.result()
-    finally:
-        state.busy.release()
+        later: Future[list[list[int]]] = _helper(state).submit(
+            _helper_half, release, gate, view, bounds[half:]
+        )
+    except RuntimeError:  # the interpreter is shutting down: no new work for threads
+        release()
+        return _match_all(gate, view, bounds)
+    except BaseException:
+        release()
+        raise
+    first = _match_all(gate, view, bounds[:half])
+    return first + later.result()
 
 
 def _match_all(gate: Gate, view: memoryview, bounds: Bounds) -> list[list[int]]:
     return [gate(view[a:b]) for a, b in bounds]
+
+
+def _helper_half(
+    release: Callable[[], None], gate: Gate, view: memoryview, bounds: Bounds
+) -> list[list[int]]:
+    try:
+        return _match_all(gate, view, bounds)
+    finally:
+        release()
+
+
+def _once(release: Callable[[], None]) -> Callable[[], None]:
+    """`release` on the first call only (list.pop is atomic: two threads may race to it)."""
+    pending = [release]
+
+    def run() -> None:
+        try:
+            first = pending.pop()
+        except IndexError:
+            return
+        first()
+
+    return run
 
 
 def _helper(state: _State) -> ThreadPoolExecutor:

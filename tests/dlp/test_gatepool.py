@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from renlayer_core.dlp import gatepool
+from renlayer_core.dlp import DlpConfig, compile_plan, gatepool
+from renlayer_core.dlp.scan import Candidates, find_candidates
+from renlayer_core.dlp.textcodec import clean
+from tests.dlp import cases
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +68,66 @@ def test_a_busy_helper_is_not_waited_for() -> None:
     assert gate.threads == {threading.current_thread().name}
 
 
+def _on_helper() -> bool:
+    return threading.current_thread().name.startswith("renlayer-dlp-gate")
+
+
+def _in_thread(call: Callable[[], list[list[int]]]) -> list[list[int]] | None:
+    """`call()` on a fresh thread, given 5 s: a regression that queues behind a stuck helper
+    then fails instead of hanging the run."""
+    out: list[list[list[int]]] = []
+    worker = threading.Thread(target=lambda: out.append(call()), daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    return out[0] if out else None
+
+
+def test_a_caller_that_leaves_early_keeps_the_helper_until_its_half_is_done() -> None:
+    # The caller's half is interrupted (Ctrl-C, MemoryError) while the helper still gates the
+    # other half: the helper stays busy until that half is done, so the next large scan gates
+    # on its own thread instead of queueing behind the abandoned work.
+    working, finish = threading.Event(), threading.Event()
+
+    def gate(block: memoryview) -> list[int]:
+        if _on_helper():
+            working.set()
+            finish.wait(10)
+            return []
+        working.wait(10)
+        raise KeyboardInterrupt
+
+    data, bounds = bytes(range(16)), [(i, i + 4) for i in range(0, 16, 4)]
+    with pytest.raises(KeyboardInterrupt):
+        gatepool.match_blocks(gate, memoryview(data), bounds)
+    try:
+        recorder = Recorder()
+        got = _in_thread(lambda: gatepool.match_blocks(recorder, memoryview(data), bounds))
+        assert got == [[0], [4], [8], [12]]
+        assert not any(name.startswith("renlayer-dlp-gate") for name in recorder.threads)
+    finally:
+        finish.set()
+    # Its half done, the helper is free for the next large scan again.
+    assert gatepool._state.busy.acquire(timeout=5)
+    gatepool._state.busy.release()
+    recorder = Recorder()
+    assert gatepool.match_blocks(recorder, memoryview(data), bounds) == [[0], [4], [8], [12]]
+    assert any(name.startswith("renlayer-dlp-gate") for name in recorder.threads)
+
+
+def test_an_error_on_the_helper_reaches_the_caller_and_frees_the_helper() -> None:
+    def gate(block: memoryview) -> list[int]:
+        if _on_helper():
+            raise ValueError("helper")
+        return []
+
+    data, bounds = bytes(16), [(i, i + 4) for i in range(0, 16, 4)]
+    with pytest.raises(ValueError, match="helper"):
+        gatepool.match_blocks(gate, memoryview(data), bounds)
+    recorder = Recorder()
+    assert gatepool.match_blocks(recorder, memoryview(data), bounds) == [[0]] * 4
+    assert any(name.startswith("renlayer-dlp-gate") for name in recorder.threads)
+
+
 def test_turned_off_it_gates_on_the_calling_thread() -> None:
     gatepool.configure(threads=1)
     gate = Recorder()
@@ -97,3 +160,40 @@ def test_a_forked_child_gets_its_own_helper() -> None:
     child.join(timeout=20)
     assert child.exitcode == 0
     assert out.get(timeout=1) == [[i] for i in range(0, 200, 10)]
+
+
+def test_concurrent_large_scans_equal_single_threaded_ones() -> None:
+    # Many threads scan large texts with one plan, so the helper is busy for some scans and
+    # free for others, and scans start mid-text as the stream scanner's do: every result
+    # equals the one computed with the helper off.
+    plan = compile_plan(DlpConfig.full_catalog(), b"concurrent-gate-key-000000000000")
+    secrets = " ".join(c.text for c in cases.CASES[::7])
+    texts = [
+        ("lorem ipsum 1.2.3 port 8080 " * 2000 + secrets) * 2,
+        ("Grüße 👋🏽 ключ 日本語 id 12345678 " * 1500 + secrets) * 2,
+    ]
+    jobs = [(i, start) for i in range(len(texts)) for start in (0, 1, 40_001, 70_000)]
+
+    def run(job: tuple[int, int]) -> Candidates:
+        text, data = clean(texts[job[0]])
+        return find_candidates(plan.matcher, text, data, job[1])
+
+    gatepool.configure(threads=1)
+    expected = {job: run(job) for job in jobs}
+    assert any(c.items for c in expected.values())
+    gatepool.configure(threads=2)
+    errors: list[tuple[int, int]] = []
+
+    def worker(offset: int) -> None:
+        for k in range(len(jobs)):
+            job = jobs[(k + offset) % len(jobs)]
+            if run(job) != expected[job]:
+                errors.append(job)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
