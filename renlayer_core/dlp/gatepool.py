@@ -40,7 +40,22 @@ class _State:
         self.executor: ThreadPoolExecutor | None = None
 
 
-_state = _State(os.environ.get("RENLAYER_DLP_GATE_THREADS", "2").strip() != "1")
+def _threads_from_env(value: str | None) -> int:
+    """``RENLAYER_DLP_GATE_THREADS``: unset → 2; ``0``/``1`` → 1 (no helper); 2 or more → 2.
+    Anything else is a configuration error, said at import rather than ignored."""
+    if value is None or not value.strip():
+        return 2
+    try:
+        threads = int(value)
+    except ValueError:
+        raise ValueError(
+            f"RENLAYER_DLP_GATE_THREADS must be a whole number (1 turns the helper off), "
+            f"found {value!r}"
+        ) from None
+    return 1 if threads <= 1 else 2
+
+
+_state = _State(_threads_from_env(os.environ.get("RENLAYER_DLP_GATE_THREADS")) == 2)
 
 
 def configure(*, threads: int) -> None:

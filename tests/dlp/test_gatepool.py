@@ -197,3 +197,16 @@ def test_concurrent_large_scans_equal_single_threaded_ones() -> None:
         t.join(timeout=60)
     assert not any(t.is_alive() for t in threads)
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("value", "threads"),
+    [(None, 2), ("", 2), ("0", 1), ("1", 1), (" 1 ", 1), ("2", 2), ("8", 2)],
+)
+def test_the_environment_setting(value: str | None, threads: int) -> None:
+    assert gatepool._threads_from_env(value) == threads
+
+
+def test_a_malformed_environment_setting_is_refused() -> None:
+    with pytest.raises(ValueError, match="RENLAYER_DLP_GATE_THREADS"):
+        gatepool._threads_from_env("two")
