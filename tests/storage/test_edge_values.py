@@ -122,3 +122,22 @@ def test_a_trace_with_a_lone_surrogate_is_refused_alike_on_every_backend(
     assert store.traces.list(tenant.id, TraceFilter()).data == []  # refused as a whole
     store.traces.append_traces([good])
     assert [r.id for r in store.traces.list(tenant.id, TraceFilter()).data] == [good.id]
+
+
+def test_the_text_backslash_u0000_is_kept_as_written(store: GenericStore, tenant: Tenant) -> None:
+    # The six characters `\u0000` are not a NUL: their JSON is `\\u0000`. The NUL search
+    # used to match them, find nothing to replace, and raise the internal NeedsScrub out of
+    # every backend — an error the ingest writer takes for an outage and retries for ever.
+    odd = records.trace(
+        tenant.id,
+        error="bad escape \\u0000 in body",
+        session_external_id="s\\u0000",
+        code="c\\\\u0000",  # two backslashes, then u0000
+    )
+    mixed = records.trace(tenant.id, upstream="up\\" + NUL)  # a backslash, then a real NUL
+    store.traces.append_traces([odd, mixed])
+    stored = store.traces.get(tenant.id, odd.id)
+    assert stored.error == "bad escape \\u0000 in body"
+    assert stored.session_external_id == "s\\u0000"
+    assert stored.decision.code == "c\\\\u0000"
+    assert store.traces.get(tenant.id, mixed.id).action.upstream == "up\\\ufffd"
