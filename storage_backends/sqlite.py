@@ -139,6 +139,14 @@ class SqliteTx(SqlTx):
 
     def _append(self, batch: Sequence[TraceRecord]) -> None:
         rows = unique_batch(batch)
+        if len(rows) < len(batch):
+            # Repeats of a trace id are dropped, but checked like the rows kept (the other
+            # backends scrub the whole batch first): one the store could not hold refuses the
+            # batch, one with a NUL redoes it scrubbed.
+            kept = {id(r) for r in rows}
+            for r in batch:
+                if id(r) not in kept:
+                    trace_doc(r)
         if not rows:
             return
         # A dict, not a set: new session ids are drawn in first-seen order (ids sort by time).

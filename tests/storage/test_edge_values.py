@@ -141,3 +141,22 @@ def test_the_text_backslash_u0000_is_kept_as_written(store: GenericStore, tenant
     assert stored.session_external_id == "s\\u0000"
     assert stored.decision.code == "c\\\\u0000"
     assert store.traces.get(tenant.id, mixed.id).action.upstream == "up\\\ufffd"
+
+
+def test_a_repeated_trace_is_checked_like_the_first(store: GenericStore, tenant: Tenant) -> None:
+    # A batch may carry one trace id twice (a writer re-sending); only the first is stored,
+    # but a repeat the store could not hold refuses the batch on every backend. SQLite used
+    # to check only the rows it kept, and took batches the other backends refuse.
+    good = records.trace(tenant.id)
+    for repeat in (
+        msgspec.structs.replace(good, error="e" + LONE),
+        msgspec.structs.replace(
+            good, action=msgspec.structs.replace(good.action, upstream="u" * 3000)
+        ),
+    ):
+        with pytest.raises(InvalidInput):
+            store.traces.append_traces([good, repeat])
+        assert store.traces.list(tenant.id, TraceFilter()).data == []
+    # A NUL in the repeat refuses nothing: scrubbed, it is still only a repeat.
+    store.traces.append_traces([good, msgspec.structs.replace(good, error="e" + NUL)])
+    assert store.traces.get(tenant.id, good.id).error is None
