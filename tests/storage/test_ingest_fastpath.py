@@ -124,7 +124,7 @@ def test_effect_and_code_filters_use_their_partial_indexes() -> None:
     def plan(column: str, value: str) -> str:
         where, params = tx._where(TRACES, [Cond(column, "=", value)])
         rows = db.execute(
-            f"EXPLAIN QUERY PLAN SELECT doc FROM traces WHERE tenant_id = ?{where} "  # noqa: S608
+            f"EXPLAIN QUERY PLAN SELECT doc FROM traces WHERE tenant_id = ?{where} "
             "ORDER BY id DESC LIMIT 50",
             ["t", *params],
         ).fetchall()
