@@ -67,7 +67,17 @@ def scrub(trace: TraceRecord) -> TraceRecord:
         trace_doc(trace)
         return trace
     except NeedsScrub:
-        fixed = msgspec.convert(_replace_nul(msgspec.to_builtins(trace)), TraceRecord)
+        try:
+            fixed = msgspec.convert(_replace_nul(msgspec.to_builtins(trace)), TraceRecord)
+        except msgspec.ValidationError as exc:
+            # A NUL in a field of fixed values (an effect, an action kind): U+FFFD makes it
+            # no value at all. Refused like any unstorable text, not let out as a foreign
+            # error (an outage to the ingest writer); the message names the field only.
+            text = str(exc)
+            where = text.rpartition(" - at ")[2] if " - at " in text else "a field"
+            raise InvalidInput(
+                f"the trace is not valid with U+0000 replaced by U+FFFD ({where})"
+            ) from None
     trace_doc(fixed)  # the over-long check, on the text as stored
     return fixed
 

@@ -160,3 +160,19 @@ def test_a_repeated_trace_is_checked_like_the_first(store: GenericStore, tenant:
     # A NUL in the repeat refuses nothing: scrubbed, it is still only a repeat.
     store.traces.append_traces([good, msgspec.structs.replace(good, error="e" + NUL)])
     assert store.traces.get(tenant.id, good.id).error is None
+
+
+def test_a_nul_in_a_trace_field_of_fixed_values_is_refused_clearly(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # U+FFFD in place of the NUL is no effect at all: the scrubbed copy failed its type
+    # check, and msgspec's ValidationError (quoting the value) left every backend — an
+    # untranslated error, which the ingest writer retries as an outage for ever.
+    good = records.trace(tenant.id)
+    bad = records.trace(tenant.id)
+    bad = msgspec.structs.replace(
+        bad, decision=msgspec.structs.replace(bad.decision, effect="deny" + NUL)
+    )
+    with pytest.raises(InvalidInput, match=r"\$\.decision\.effect"):
+        store.traces.append_traces([good, bad])
+    assert store.traces.list(tenant.id, TraceFilter()).data == []
