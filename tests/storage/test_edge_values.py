@@ -176,3 +176,25 @@ def test_a_nul_in_a_trace_field_of_fixed_values_is_refused_clearly(
     with pytest.raises(InvalidInput, match=r"\$\.decision\.effect"):
         store.traces.append_traces([good, bad])
     assert store.traces.list(tenant.id, TraceFilter()).data == []
+
+
+def test_a_nul_in_a_batch_counts_each_trace_once_in_its_session(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # SQLite finds a NUL only while it encodes the trace rows, then redoes the whole batch
+    # scrubbed: nothing of the first try (session counts, new sessions) may be written.
+    first = records.trace(tenant.id, session_external_id="s", effect="deny")
+    store.traces.append_traces([first])
+    batch = [
+        first,  # a replay: counted already
+        records.trace(tenant.id, session_external_id="s", effect="deny"),
+        records.trace(tenant.id, session_external_id="new"),
+        records.trace(tenant.id, session_external_id="s", error="e" + NUL),
+    ]
+    store.traces.append_traces(batch)
+    sessions = store.traces.list_sessions(tenant.id).data
+    assert sorted((s.external_id, s.trace_count, s.deny_count) for s in sessions) == [
+        ("new", 1, 0),
+        ("s", 3, 2),
+    ]
+    assert len(store.traces.list(tenant.id, TraceFilter()).data) == 4
