@@ -159,12 +159,17 @@ class SqliteTx(SqlTx):
         # Ids for sessions not stored yet are drawn up front (the trace rows carry them);
         # a session none of whose traces turns out new is simply never written.
         sid = {k: current[k].id if k in current else new_id("sess") for k in keys}
-        stored = [
-            r
-            if r.session_external_id is None
-            else msgspec.structs.replace(r, session_id=sid[(r.tenant_id, r.session_external_id)])
-            for r in rows
-        ]
+        stored = []
+        for r in rows:
+            if r.session_external_id is None:
+                stored.append(r)
+                continue
+            if r.session_id is not None:
+                # Replaced below, but checked as given, like the other backends check it.
+                trace_doc(r)
+            stored.append(
+                msgspec.structs.replace(r, session_id=sid[(r.tenant_id, r.session_external_id)])
+            )
         fresh = self._insert_new_traces(stored)
         if not fresh:
             return

@@ -198,3 +198,16 @@ def test_a_nul_in_a_batch_counts_each_trace_once_in_its_session(
         ("s", 3, 2),
     ]
     assert len(store.traces.list(tenant.id, TraceFilter()).data) == 4
+
+
+def test_a_session_id_set_by_the_writer_is_checked_alike(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # The store files a trace with a session external id under its own session id, but the
+    # other backends check the trace as given: SQLite checked only the row it wrote, and
+    # took what they refuse.
+    for session_id in ("x" + LONE, "x" * 3000):
+        bad = records.trace(tenant.id, session_external_id="s", session_id=session_id)
+        with pytest.raises(InvalidInput):
+            store.traces.append_traces([records.trace(tenant.id), bad])
+    assert store.traces.list(tenant.id, TraceFilter()).data == []
