@@ -84,6 +84,8 @@ class WriteBehindWriter(Generic[T]):
         # memory or from the spill file): with big records, ``batch_size`` of them may pass
         # the bound, and the queue would overflow to the spill file before a batch was due.
         self._batch_bytes = max(1, self._cfg.max_queue_bytes // 2)
+        # Likewise by count, for a bound below twice ``batch_size``.
+        self._due_records = max(1, min(self._cfg.batch_size, self._cfg.max_queue_records // 2))
         self._name = name
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -134,7 +136,7 @@ class WriteBehindWriter(Generic[T]):
             elif size == 1:
                 self._oldest_at = time.monotonic()
                 self._wake.notify()
-            elif size == self._cfg.batch_size or self._mem_bytes >= self._batch_bytes:
+            elif size == self._due_records or self._mem_bytes >= self._batch_bytes:
                 self._wake.notify()
 
     def _overflow_locked(self) -> None:
@@ -321,7 +323,7 @@ class WriteBehindWriter(Generic[T]):
 
     def _batch_due_locked(self) -> bool:
         return (
-            len(self._mem) >= self._cfg.batch_size
+            len(self._mem) >= self._due_records
             or self._mem_bytes >= self._batch_bytes
             or self._urgent > 0
             or self._closing

@@ -244,3 +244,20 @@ def test_a_replayed_batch_holds_at_most_half_the_byte_bound(tmp_path: Path) -> N
     assert writer.close(timeout=10).clean
     assert table.ids() == [t.id for t in traces]
     assert sizes and max(sizes) <= size * 5
+
+
+def test_a_count_bound_below_batch_size_still_makes_a_batch_due(tmp_path: Path) -> None:
+    # A deployment that bounds memory at 1,000 records and keeps the default batch_size
+    # (2,000 since it was raised from 500): no batch was due by count before the queue
+    # overflowed, so with the store up every burst went to the spill file until the timer.
+    cfg = WriterConfig(max_queue_records=1000, max_delay=30.0)
+    assert cfg.batch_size > cfg.max_queue_records
+    seen: list[TraceRecord] = []
+    writer = trace_writer(seen.extend, spill_path=tmp_path / "t.spill", config=cfg)
+    traces = [make_trace(i) for i in range(800)]
+    for t in traces:
+        writer.submit(t)
+    assert wait_for(lambda: len(seen) > 0, timeout=5)
+    assert writer.close(timeout=10).clean
+    assert writer.metrics().spilled == 0
+    assert [t.id for t in seen] == [t.id for t in traces]
