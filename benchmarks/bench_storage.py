@@ -4,8 +4,9 @@ Per backend (SQLite file, PostgreSQL in a fresh schema dropped afterwards, memor
 reference), one process, only the public API (``open_store``, ``store.traces``, the
 write-behind writer):
 
-* ingest rate: direct ``append_traces`` batches of 500 (the whole data set), and through the
-  ``WriteBehindWriter`` (a sample, submit latency included);
+* ingest rate: direct ``append_traces`` in the writer's batches (``WriterConfig().batch_size``;
+  the whole data set), and through the ``WriteBehindWriter`` (a sample, submit latency
+  included);
 * list-page latency at N traces: p50/p99 over page fetches with filters (agent_id, code,
   from/to, agent+code, none), each query followed through its cursors;
 * NDJSON export: ``iter_traces`` + msgspec JSON lines to /dev/null, traces/s, and the peak RSS

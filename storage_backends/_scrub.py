@@ -36,13 +36,28 @@ def trace_doc(trace: TraceRecord) -> bytes:
         # The SQL drivers refuse a lone surrogate when binding it, the memory backend would
         # let the raw error out: one answer everywhere.
         raise InvalidInput(_LONE_SURROGATE) from None
-    if b"\\u0000" in raw:
+    if b"\\u0000" in raw and _holds_nul(raw):
         raise NeedsScrub
     # No text of the trace is longer in UTF-8 than the whole trace's JSON (escapes only
     # lengthen it), so the usual trace skips the column check.
     if len(raw) > MAX_INDEXED_BYTES:
         check_indexed(TRACES, trace)
     return raw
+
+
+def _holds_nul(raw: bytes) -> bool:
+    """Whether the JSON ``raw`` holds a NUL's escape. The bytes ``\\u0000`` also appear where
+    a text holds a backslash followed by ``u0000`` (JSON ``\\\\u0000``): an escape's backslash
+    is the last of an odd run of backslashes (the others pair up as escaped backslashes)."""
+    at = raw.find(b"\\u0000")
+    while at != -1:
+        start = at
+        while start > 0 and raw[start - 1] == 0x5C:  # backslash
+            start -= 1
+        if (at - start) % 2 == 0:
+            return True
+        at = raw.find(b"\\u0000", at + 1)
+    return False
 
 
 def scrub(trace: TraceRecord) -> TraceRecord:
@@ -52,7 +67,17 @@ def scrub(trace: TraceRecord) -> TraceRecord:
         trace_doc(trace)
         return trace
     except NeedsScrub:
-        fixed = msgspec.convert(_replace_nul(msgspec.to_builtins(trace)), TraceRecord)
+        try:
+            fixed = msgspec.convert(_replace_nul(msgspec.to_builtins(trace)), TraceRecord)
+        except msgspec.ValidationError as exc:
+            # A NUL in a field of fixed values (an effect, an action kind): U+FFFD makes it
+            # no value at all. Refused like any unstorable text, not let out as a foreign
+            # error (an outage to the ingest writer); the message names the field only.
+            text = str(exc)
+            where = text.rpartition(" - at ")[2] if " - at " in text else "a field"
+            raise InvalidInput(
+                f"the trace is not valid with U+0000 replaced by U+FFFD ({where})"
+            ) from None
     trace_doc(fixed)  # the over-long check, on the text as stored
     return fixed
 

@@ -139,6 +139,14 @@ class SqliteTx(SqlTx):
 
     def _append(self, batch: Sequence[TraceRecord]) -> None:
         rows = unique_batch(batch)
+        if len(rows) < len(batch):
+            # Repeats of a trace id are dropped, but checked like the rows kept (the other
+            # backends scrub the whole batch first): one the store could not hold refuses the
+            # batch, one with a NUL redoes it scrubbed.
+            kept = {id(r) for r in rows}
+            for r in batch:
+                if id(r) not in kept:
+                    trace_doc(r)
         if not rows:
             return
         # A dict, not a set: new session ids are drawn in first-seen order (ids sort by time).
@@ -151,12 +159,17 @@ class SqliteTx(SqlTx):
         # Ids for sessions not stored yet are drawn up front (the trace rows carry them);
         # a session none of whose traces turns out new is simply never written.
         sid = {k: current[k].id if k in current else new_id("sess") for k in keys}
-        stored = [
-            r
-            if r.session_external_id is None
-            else msgspec.structs.replace(r, session_id=sid[(r.tenant_id, r.session_external_id)])
-            for r in rows
-        ]
+        stored = []
+        for r in rows:
+            if r.session_external_id is None:
+                stored.append(r)
+                continue
+            if r.session_id is not None:
+                # Replaced below, but checked as given, like the other backends check it.
+                trace_doc(r)
+            stored.append(
+                msgspec.structs.replace(r, session_id=sid[(r.tenant_id, r.session_external_id)])
+            )
         fresh = self._insert_new_traces(stored)
         if not fresh:
             return

@@ -10,11 +10,13 @@ from renlayer_core.errors import FieldError, ValidationFailed
 
 @dataclass(frozen=True, slots=True)
 class WriterConfig:
-    # A batch goes to the sink when it holds ``batch_size`` records or its oldest record has
-    # waited ``max_delay`` seconds, whichever comes first. 2,000: a store's index pages are
-    # written once per batch, so bigger batches cost less per trace (measured, 300k traces:
-    # SQLite 54.9k/s at 500, 60.1k at 1,000, 66.7k at 2,000, 63.1k at 5,000; PostgreSQL
-    # 41.8k → 48.3k from 500 to 2,000), while a batch stays far below the memory bound.
+    # A batch goes to the sink when it holds ``batch_size`` records (or half of
+    # ``max_queue_records`` if fewer) or half of ``max_queue_bytes`` (never more), or its oldest
+    # record has waited ``max_delay`` seconds, whichever comes first. 2,000: a store's index
+    # pages are written once per batch, so bigger batches cost less per trace (measured, 300k
+    # traces: SQLite 54.9k/s at 500, 60.1k at 1,000, 66.7k at 2,000, 63.1k at 5,000;
+    # PostgreSQL 41.8k → 48.3k from 500 to 2,000). By count that is far below the memory
+    # bound; by bytes it is not once traces pass ~8 KiB, hence the byte cap.
     batch_size: int = 2000
     max_delay: float = 0.05
     # The in-memory bound. Past either limit, queued records move to the spill file (or, with

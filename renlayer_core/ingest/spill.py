@@ -47,16 +47,23 @@ class FrameRun:
     end: int
 
 
-def read_frames(fh: BinaryIO, limit: int | None, *, keep: bool = True) -> FrameRun:
+def read_frames(
+    fh: BinaryIO, limit: int | None, *, keep: bool = True, max_bytes: int | None = None
+) -> FrameRun:
     """Read valid frames from ``fh``'s position, stopping at the end, at ``limit`` frames or
-    at the first short or corrupt frame. ``keep=False`` only counts, so recovering a large
+    at the first short or corrupt frame, and before the payloads pass ``max_bytes`` (the
+    first frame is read whatever its size). ``keep=False`` only counts, so recovering a large
     file takes constant memory."""
     run = FrameRun([], 0, fh.tell())
+    size = 0
     while limit is None or run.count < limit:
         header = fh.read(_HEADER.size)
         if len(header) < _HEADER.size:
             break
         length, crc = _HEADER.unpack(header)
+        if max_bytes is not None and run.count and size + length > max_bytes:
+            break
+        size += length
         payload = fh.read(length) if length <= MAX_FRAME else b""
         if len(payload) != length or zlib.crc32(payload) != crc:
             break
@@ -154,11 +161,12 @@ class SpillFile:
             # Nothing more to do here: the next start cuts a torn tail anyway.
             log.warning("could not cut spill file '%s' back after a failed write", self.path)
 
-    def read(self, limit: int) -> FrameRun:
-        """Up to ``limit`` pending payloads from ``read_offset``."""
+    def read(self, limit: int, *, max_bytes: int | None = None) -> FrameRun:
+        """Up to ``limit`` pending payloads from ``read_offset``, at most ``max_bytes`` of
+        them (but at least one)."""
         with open(self.path, "rb") as fh:
             fh.seek(self.read_offset)
-            return read_frames(fh, limit)
+            return read_frames(fh, limit, max_bytes=max_bytes)
 
     def advance(self, count: int, offset: int) -> None:
         """``count`` records up to ``offset`` are in the store; drop the file once all are."""

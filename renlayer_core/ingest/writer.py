@@ -80,6 +80,12 @@ class WriteBehindWriter(Generic[T]):
         # Names a record in logs by its ids only (never its content), e.g. "trace 'trace_…'".
         self._identify = identify
         self._cfg = config or WriterConfig()
+        # A batch is also due once it holds half the byte bound, and never holds more (from
+        # memory or from the spill file): with big records, ``batch_size`` of them may pass
+        # the bound, and the queue would overflow to the spill file before a batch was due.
+        self._batch_bytes = max(1, self._cfg.max_queue_bytes // 2)
+        # Likewise by count, for a bound below twice ``batch_size``.
+        self._due_records = max(1, min(self._cfg.batch_size, self._cfg.max_queue_records // 2))
         self._name = name
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -130,7 +136,7 @@ class WriteBehindWriter(Generic[T]):
             elif size == 1:
                 self._oldest_at = time.monotonic()
                 self._wake.notify()
-            elif size == self._cfg.batch_size:
+            elif size == self._due_records or self._mem_bytes >= self._batch_bytes:
                 self._wake.notify()
 
     def _overflow_locked(self) -> None:
@@ -317,7 +323,8 @@ class WriteBehindWriter(Generic[T]):
 
     def _batch_due_locked(self) -> bool:
         return (
-            len(self._mem) >= self._cfg.batch_size
+            len(self._mem) >= self._due_records
+            or self._mem_bytes >= self._batch_bytes
             or self._urgent > 0
             or self._closing
             or time.monotonic() - self._oldest_at >= self._cfg.max_delay
@@ -329,15 +336,21 @@ class WriteBehindWriter(Generic[T]):
         return max(0.0, self._cfg.max_delay - (time.monotonic() - self._oldest_at))
 
     def _take_memory_locked(self) -> _Batch[T]:
-        n = min(len(self._mem), self._cfg.batch_size)
-        items = [self._mem.popleft() for _ in range(n)]
-        self._mem_bytes -= sum(len(item.payload) for item in items)
+        items = [self._mem.popleft()]
+        size = len(items[0].payload)
+        while self._mem and len(items) < self._cfg.batch_size:
+            nxt = len(self._mem[0].payload)
+            if size + nxt > self._batch_bytes:
+                break
+            items.append(self._mem.popleft())
+            size += nxt
+        self._mem_bytes -= size
         self._oldest_at = time.monotonic()
         return _Batch(items)
 
     def _read_spill_locked(self, spill: SpillFile) -> _Batch[T] | None:
         try:
-            run = spill.read(self._cfg.batch_size)
+            run = spill.read(self._cfg.batch_size, max_bytes=self._batch_bytes)
         except FileNotFoundError:
             log.error(
                 "spill file '%s' was removed by someone else: %d records in it are lost",

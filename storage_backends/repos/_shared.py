@@ -159,9 +159,16 @@ def check_indexed(table: Table, record: Any) -> None:
         for value in values(record):
             if _too_long(value):
                 raise _too_long_error(table, column)
-    # A trace's session is upserted by its external id, an indexed sessions column.
-    if table.name == "traces" and _too_long(record.session_external_id):
-        raise _too_long_error(table, "session_external_id")
+    if table.name == "traces":
+        # A trace's session is upserted by its external id, an indexed sessions column.
+        if _too_long(record.session_external_id):
+            raise _too_long_error(table, "session_external_id")
+        # Other records' ids are checked canonical and their tenant must exist; a trace's
+        # are taken as sent, and PostgreSQL's key index would refuse an over-long one that
+        # the other backends keep.
+        for column in ("tenant_id", "id"):
+            if _too_long(getattr(record, column)):
+                raise _too_long_error(table, column)
 
 
 def _too_long_error(table: Table, column: str) -> InvalidInput:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from renlayer_core.errors import InvalidInput, Unavailable, ValidationFailed
@@ -194,3 +195,69 @@ def test_spill_file_in_use_by_another_writer(tmp_path: Path) -> None:
     with pytest.raises(Unavailable, match="in use"):
         trace_writer(lambda b: None, spill_path=tmp_path / "t.spill")
     holder.close()
+
+
+def _large(i: int) -> TraceRecord:
+    """A trace of ~10 KiB encoded (a payload with many findings is this big or bigger)."""
+    return msgspec.structs.replace(make_trace(i), error="x" * 10_000)
+
+
+def test_large_traces_make_a_batch_due_before_the_byte_bound(tmp_path: Path) -> None:
+    # Default bounds: 2,000 traces of 10 KiB are more than the 16 MiB byte bound, so a batch
+    # by count was never due before the queue overflowed — with the store up and idle, every
+    # burst went through the spill file (an fsync on the submitting thread) until the timer.
+    # A batch is now due at half the byte bound.
+    cfg = WriterConfig(max_delay=30.0)  # the timer plays no part
+    size = len(encode_trace(_large(0)))
+    assert cfg.batch_size * size > cfg.max_queue_bytes
+    seen: list[TraceRecord] = []
+    writer = trace_writer(seen.extend, spill_path=tmp_path / "t.spill", config=cfg)
+    traces = [_large(i) for i in range(cfg.max_queue_bytes * 3 // 4 // size)]
+    for t in traces:
+        writer.submit(t)
+    assert wait_for(lambda: len(seen) > 0, timeout=5)
+    assert writer.close(timeout=10).clean
+    assert writer.metrics().spilled == 0
+    assert [t.id for t in seen] == [t.id for t in traces]
+
+
+def test_a_replayed_batch_holds_at_most_half_the_byte_bound(tmp_path: Path) -> None:
+    # A batch from the spill file was cut by count alone: at 2,000 records a replay could
+    # hold many times the memory bound in memory (a trace may carry thousands of findings).
+    size = len(encode_trace(_large(0)))
+    cfg = WriterConfig(
+        batch_size=100, max_queue_bytes=size * 10, retry_initial=0.01, retry_max=0.02
+    )
+    table = SqliteTraceTable(tmp_path / "s.db")
+    sizes: list[int] = []
+
+    def sink(batch: Sequence[TraceRecord]) -> None:
+        table.append_traces(batch)
+        sizes.append(sum(len(encode_trace(t)) for t in batch))
+
+    writer = trace_writer(sink, spill_path=tmp_path / "t.spill", config=cfg)
+    traces = [_large(i) for i in range(60)]
+    with table.outage():
+        for t in traces:
+            writer.submit(t)
+        assert writer.metrics().spill_pending >= 50
+    assert writer.close(timeout=10).clean
+    assert table.ids() == [t.id for t in traces]
+    assert sizes and max(sizes) <= size * 5
+
+
+def test_a_count_bound_below_batch_size_still_makes_a_batch_due(tmp_path: Path) -> None:
+    # A deployment that bounds memory at 1,000 records and keeps the default batch_size
+    # (2,000 since it was raised from 500): no batch was due by count before the queue
+    # overflowed, so with the store up every burst went to the spill file until the timer.
+    cfg = WriterConfig(max_queue_records=1000, max_delay=30.0)
+    assert cfg.batch_size > cfg.max_queue_records
+    seen: list[TraceRecord] = []
+    writer = trace_writer(seen.extend, spill_path=tmp_path / "t.spill", config=cfg)
+    traces = [make_trace(i) for i in range(800)]
+    for t in traces:
+        writer.submit(t)
+    assert wait_for(lambda: len(seen) > 0, timeout=5)
+    assert writer.close(timeout=10).clean
+    assert writer.metrics().spilled == 0
+    assert [t.id for t in seen] == [t.id for t in traces]

@@ -122,3 +122,92 @@ def test_a_trace_with_a_lone_surrogate_is_refused_alike_on_every_backend(
     assert store.traces.list(tenant.id, TraceFilter()).data == []  # refused as a whole
     store.traces.append_traces([good])
     assert [r.id for r in store.traces.list(tenant.id, TraceFilter()).data] == [good.id]
+
+
+def test_the_text_backslash_u0000_is_kept_as_written(store: GenericStore, tenant: Tenant) -> None:
+    # The six characters `\u0000` are not a NUL: their JSON is `\\u0000`. The NUL search
+    # used to match them, find nothing to replace, and raise the internal NeedsScrub out of
+    # every backend — an error the ingest writer takes for an outage and retries for ever.
+    odd = records.trace(
+        tenant.id,
+        error="bad escape \\u0000 in body",
+        session_external_id="s\\u0000",
+        code="c\\\\u0000",  # two backslashes, then u0000
+    )
+    mixed = records.trace(tenant.id, upstream="up\\" + NUL)  # a backslash, then a real NUL
+    store.traces.append_traces([odd, mixed])
+    stored = store.traces.get(tenant.id, odd.id)
+    assert stored.error == "bad escape \\u0000 in body"
+    assert stored.session_external_id == "s\\u0000"
+    assert stored.decision.code == "c\\\\u0000"
+    assert store.traces.get(tenant.id, mixed.id).action.upstream == "up\\\ufffd"
+
+
+def test_a_repeated_trace_is_checked_like_the_first(store: GenericStore, tenant: Tenant) -> None:
+    # A batch may carry one trace id twice (a writer re-sending); only the first is stored,
+    # but a repeat the store could not hold refuses the batch on every backend. SQLite used
+    # to check only the rows it kept, and took batches the other backends refuse.
+    good = records.trace(tenant.id)
+    for repeat in (
+        msgspec.structs.replace(good, error="e" + LONE),
+        msgspec.structs.replace(
+            good, action=msgspec.structs.replace(good.action, upstream="u" * 3000)
+        ),
+    ):
+        with pytest.raises(InvalidInput):
+            store.traces.append_traces([good, repeat])
+        assert store.traces.list(tenant.id, TraceFilter()).data == []
+    # A NUL in the repeat refuses nothing: scrubbed, it is still only a repeat.
+    store.traces.append_traces([good, msgspec.structs.replace(good, error="e" + NUL)])
+    assert store.traces.get(tenant.id, good.id).error is None
+
+
+def test_a_nul_in_a_trace_field_of_fixed_values_is_refused_clearly(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # U+FFFD in place of the NUL is no effect at all: the scrubbed copy failed its type
+    # check, and msgspec's ValidationError (quoting the value) left every backend — an
+    # untranslated error, which the ingest writer retries as an outage for ever.
+    good = records.trace(tenant.id)
+    bad = records.trace(tenant.id)
+    bad = msgspec.structs.replace(
+        bad, decision=msgspec.structs.replace(bad.decision, effect="deny" + NUL)
+    )
+    with pytest.raises(InvalidInput, match=r"\$\.decision\.effect"):
+        store.traces.append_traces([good, bad])
+    assert store.traces.list(tenant.id, TraceFilter()).data == []
+
+
+def test_a_nul_in_a_batch_counts_each_trace_once_in_its_session(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # SQLite finds a NUL only while it encodes the trace rows, then redoes the whole batch
+    # scrubbed: nothing of the first try (session counts, new sessions) may be written.
+    first = records.trace(tenant.id, session_external_id="s", effect="deny")
+    store.traces.append_traces([first])
+    batch = [
+        first,  # a replay: counted already
+        records.trace(tenant.id, session_external_id="s", effect="deny"),
+        records.trace(tenant.id, session_external_id="new"),
+        records.trace(tenant.id, session_external_id="s", error="e" + NUL),
+    ]
+    store.traces.append_traces(batch)
+    sessions = store.traces.list_sessions(tenant.id).data
+    assert sorted((s.external_id, s.trace_count, s.deny_count) for s in sessions) == [
+        ("new", 1, 0),
+        ("s", 3, 2),
+    ]
+    assert len(store.traces.list(tenant.id, TraceFilter()).data) == 4
+
+
+def test_a_session_id_set_by_the_writer_is_checked_alike(
+    store: GenericStore, tenant: Tenant
+) -> None:
+    # The store files a trace with a session external id under its own session id, but the
+    # other backends check the trace as given: SQLite checked only the row it wrote, and
+    # took what they refuse.
+    for session_id in ("x" + LONE, "x" * 3000):
+        bad = records.trace(tenant.id, session_external_id="s", session_id=session_id)
+        with pytest.raises(InvalidInput):
+            store.traces.append_traces([records.trace(tenant.id), bad])
+    assert store.traces.list(tenant.id, TraceFilter()).data == []

@@ -123,3 +123,22 @@ def test_the_database_limit_itself_is_input_not_an_outage(
     else:
         assert store.capabilities.name != "postgresql"
         assert store.upstreams.get_by_name(tenant.id, value).id == created.id
+
+
+@pytest.mark.parametrize("field", ["tenant_id", "id"])
+def test_a_trace_with_an_over_long_tenant_or_id_is_refused_alike(
+    store: GenericStore, tenant: Tenant, field: str
+) -> None:
+    # Trace ids and tenant ids are taken as sent (no canonical-id check, no tenant row): the
+    # memory and SQLite backends stored them at any length while PostgreSQL's primary key
+    # refused them past ~2.7 kB.
+    good = records.trace(tenant.id)
+    bad = msgspec.structs.replace(
+        records.trace(tenant.id), **{field: field[:3] + "_" + _text(MAX_INDEXED_BYTES)}
+    )
+    with pytest.raises(InvalidInput, match=f"traces.{field} is longer than"):
+        store.traces.append_traces([good, bad])
+    assert store.traces.list(tenant.id, TraceFilter()).data == []
+    at_limit = msgspec.structs.replace(bad, **{field: _text(MAX_INDEXED_BYTES)})
+    store.traces.append_traces([good, at_limit])
+    assert store.traces.get(at_limit.tenant_id, at_limit.id).id == at_limit.id

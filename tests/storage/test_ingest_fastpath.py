@@ -8,16 +8,17 @@ import time
 from pathlib import Path
 
 import msgspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from renlayer_core.ids import new_id
-from renlayer_core.models import Tenant, now_ms
+from renlayer_core.models import Tenant, TraceRecord, now_ms
 from renlayer_core.policy.decision import ALLOWED
 from renlayer_core.storage.filters import SessionFilter, TraceFilter
 from storage_backends import GenericStore, _migrations, open_store
 from storage_backends._sql import row_values
-from storage_backends._tables import TRACES, Cond
+from storage_backends._tables import TRACES, Cond, Table
 from storage_backends._traces import session_deltas
 from storage_backends.sqlite import (
     SqliteDialect,
@@ -137,3 +138,11 @@ def test_effect_and_code_filters_use_their_partial_indexes() -> None:
     assert "traces_effect_ix" not in plan("effect", "allow")
     assert "traces_code_ix" not in plan("code", "allowed")
     assert TRACES.partial == {"effect": "allow", "code": ALLOWED}
+
+
+def test_a_partial_index_value_must_be_a_plain_word() -> None:
+    # The left-out value is written into the SQL as a literal (see Table.partial).
+    for value in ("it's", "a' OR '1'='1", "", "a b", "x--", "é"):
+        with pytest.raises(ValueError, match="not a word"):
+            Table("t", TraceRecord, partial={"code": value})
+    assert Table("t", TraceRecord, partial={"code": "policy_denied2"}).partial

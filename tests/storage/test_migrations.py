@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from renlayer_core.errors import InvalidInput, Unavailable
+from renlayer_core.models import now_ms
+from renlayer_core.storage.filters import TraceFilter
 from storage_backends import _migrations, open_store
 from storage_backends.sqlite import split_statements
-from tests.storage.conftest import CURSOR_KEY, Backend
+from tests.storage import records
+from tests.storage.conftest import CURSOR_KEY, Backend, make_tenant
 
 LATEST = _migrations.latest("sqlite")
 
@@ -114,3 +117,63 @@ def test_a_malformed_postgresql_url_is_invalid_input_without_its_password(
         open_store(url, cursor_key=CURSOR_KEY, connect_timeout=1)
     assert "hunter2" not in str(info.value)
     assert "hunter2" not in caplog.text
+
+
+def test_a_populated_store_migrates_and_keeps_answering_alike(
+    sql_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store written by a release that stopped at v1 (full effect/code indexes) is opened
+    by this one: the migrations after v1 run over its data, which stays whole, and the
+    filters their indexes serve still find exactly their traces, old and new."""
+    every = _migrations.load
+    monkeypatch.setattr(_migrations, "load", lambda backend: every(backend)[:1])
+    old = sql_backend.open()
+    tenant = make_tenant(old)
+    base = now_ms() - 60_000
+    kinds = [
+        ("allow", "allowed"),
+        ("deny", "policy_denied"),
+        ("require_approval", "approval_required"),
+        ("deny", "allowed"),
+    ]
+    batch = [
+        records.trace(tenant.id, ms=base + i, effect=e, code=c, session_external_id="s")
+        for i, (e, c) in enumerate(kinds * 4)
+    ]
+    old.traces.append_traces(batch)
+    old.close()
+    sql_backend.stores.remove(old)
+    assert _versions(sql_backend) == [1]
+    monkeypatch.setattr(_migrations, "load", every)
+
+    store = sql_backend.open()
+    assert _versions(sql_backend) == list(range(1, LATEST + 1))
+    later = [records.trace(tenant.id, effect=e, code=c, session_external_id="s") for e, c in kinds]
+    store.traces.append_traces([*batch[:2], *later])  # two replays, four new
+    traces = batch + later
+    for f in (
+        TraceFilter(decision="deny"),
+        TraceFilter(decision="allow"),
+        TraceFilter(code="allowed"),
+        TraceFilter(code="policy_denied", from_ms=base + 4),
+        TraceFilter(decision="require_approval", code="approval_required"),
+    ):
+        want = sorted(
+            (
+                r.id
+                for r in traces
+                if f.decision in (None, r.decision.effect)
+                and f.code in (None, r.decision.code)
+                and (f.from_ms is None or r.timestamp >= f.from_ms)
+            ),
+            reverse=True,
+        )
+        got, cursor = [], None
+        while True:
+            page = store.traces.list(tenant.id, f, limit=3, cursor=cursor)
+            got += [r.id for r in page.data]
+            if (cursor := page.next_cursor) is None:
+                break
+        assert got == want, f
+    (session,) = store.traces.list_sessions(tenant.id).data
+    assert (session.trace_count, session.deny_count) == (len(traces), 8 + 2)

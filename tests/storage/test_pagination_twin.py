@@ -17,19 +17,25 @@ from tests.storage.conftest import make_tenant
 
 AGENTS = ("agent_A", "agent_B", None)
 DETECTORS = ("pii.email", "secret.jwt")
+EFFECTS = ("allow", "deny", "require_approval")
+# Effect and code are indexed only where they are not allow / allowed (migration 0002), and
+# drawn independently here so a deny may carry "allowed" and an allow "dlp_blocked".
+CODES = ("allowed", "policy_denied", "dlp_blocked")
 
 _trace = st.tuples(
     st.integers(0, 50),  # ms offset
     st.sampled_from(AGENTS),
-    st.sampled_from(["allow", "deny"]),
+    st.sampled_from(EFFECTS),
     st.sets(st.sampled_from(DETECTORS)),
     st.sampled_from(["openai", "anthropic"]),
+    st.sampled_from(CODES),
 )
 _filter = st.fixed_dictionaries(
     {},
     optional={
         "agent_id": st.sampled_from(AGENTS[:2]),
-        "decision": st.sampled_from(["allow", "deny"]),
+        "decision": st.sampled_from(EFFECTS),
+        "code": st.sampled_from(CODES),
         "detector": st.sampled_from(DETECTORS),
         "upstream": st.sampled_from(["openai", "anthropic"]),
         "from_ms": st.integers(0, 50),
@@ -43,6 +49,7 @@ def _naive(rows: list[TraceRecord], f: dict[str, object], base: int) -> list[str
         return (
             f.get("agent_id", r.agent_id) == r.agent_id
             and f.get("decision", r.decision.effect) == r.decision.effect
+            and f.get("code", r.decision.code) == r.decision.code
             and ("detector" not in f or f["detector"] in {x.detector for x in r.findings})
             and f.get("upstream", r.action.upstream) == r.action.upstream
             and ("from_ms" not in f or r.timestamp >= base + int(f["from_ms"]))  # type: ignore[call-overload]
@@ -74,8 +81,9 @@ def test_pages_equal_the_naive_answer(
             effect=effect,
             detectors=tuple(dets),
             upstream=upstream,
+            code=code,
         )
-        for ms, agent, effect, dets, upstream in spec
+        for ms, agent, effect, dets, upstream, code in spec
     ]
     store.traces.append_traces(rows)
     bounds = {k: base + int(v) for k, v in f.items() if k in ("from_ms", "to_ms")}

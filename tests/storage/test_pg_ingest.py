@@ -14,7 +14,7 @@ import pytest
 from renlayer_core.models import Session, now_ms
 from renlayer_core.storage.filters import SessionFilter, TraceFilter
 from storage_backends._sql import encode, row_values
-from storage_backends._tables import TRACES
+from storage_backends._tables import TRACES, Cond
 from tests.storage import records
 from tests.storage.conftest import Backend, make_tenant
 
@@ -160,3 +160,30 @@ def test_the_store_keeps_trace_statistics_fresh(pg: Backend, auto: bool) -> None
         time.sleep(0.1)
     store.close()  # waits for a running ANALYZE
     assert (_last_analyze(pg) is not None) is auto
+
+
+def test_effect_and_code_filters_use_their_partial_indexes(pg: Backend) -> None:
+    """Migration 0002 indexes effect and code only where they are not allow/allowed: a
+    filter on another value must still find its index (with sequential scans off, so the
+    plan does not depend on the table's size), the query builder's extra term included."""
+    store = pg.open()
+    tenant = make_tenant(store)
+    store.traces.append_traces([records.trace(tenant.id, effect="deny") for _ in range(3)])
+    with store.engine.read() as tx:
+        tx.execute("SET enable_seqscan = off")
+        try:
+            for column, value, index in [
+                ("effect", "deny", "traces_effect_ix"),
+                ("effect", "require_approval", "traces_effect_ix"),
+                ("code", "dlp_blocked", "traces_code_ix"),
+            ]:
+                where, params = tx._where(TRACES, [Cond(column, "=", value)])
+                assert "<>" in where
+                plan = tx.execute(
+                    f"EXPLAIN SELECT doc FROM traces WHERE tenant_id = ?{where} "
+                    "AND id < ? ORDER BY id DESC LIMIT 50",
+                    [tenant.id, *params, "trace_Z"],
+                ).fetchall()
+                assert index in " ".join(r[0] for r in plan), (column, value)
+        finally:
+            tx.execute("RESET enable_seqscan")
