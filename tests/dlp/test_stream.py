@@ -192,7 +192,7 @@ def test_clean_prose_is_released_within_a_few_hundred_characters(plan: ScanPlan,
         worst = max(worst, min(i + 100, len(text)) - released)
     # Held back at most: quiet hold + step + one chunk — not the plan's max_len (6 700).
     step = stream.step
-    assert step == max(12 * plan.quiet_hold, 512)
+    assert step == max(24 * plan.quiet_hold, 512)
     assert plan.quiet_hold <= 300 < plan.max_len
     assert worst <= plan.quiet_hold + step + 100
     assert len(text) - released <= plan.quiet_hold + step + 100
