@@ -210,9 +210,14 @@ def test_large_traces_make_a_batch_due_before_the_byte_bound(tmp_path: Path) -> 
     cfg = WriterConfig(max_delay=30.0)  # the timer plays no part
     size = len(encode_trace(_large(0)))
     assert cfg.batch_size * size > cfg.max_queue_bytes
+    traces = [_large(i) for i in range(cfg.max_queue_bytes * 3 // 4 // size)]
+    _sent_without_spilling(cfg, traces, tmp_path)
+
+
+def _sent_without_spilling(cfg: WriterConfig, traces: list[TraceRecord], tmp_path: Path) -> None:
+    """A burst into a healthy store goes out in batches before the timer, none to disk."""
     seen: list[TraceRecord] = []
     writer = trace_writer(seen.extend, spill_path=tmp_path / "t.spill", config=cfg)
-    traces = [_large(i) for i in range(cfg.max_queue_bytes * 3 // 4 // size)]
     for t in traces:
         writer.submit(t)
     assert wait_for(lambda: len(seen) > 0, timeout=5)
@@ -252,12 +257,4 @@ def test_a_count_bound_below_batch_size_still_makes_a_batch_due(tmp_path: Path) 
     # overflowed, so with the store up every burst went to the spill file until the timer.
     cfg = WriterConfig(max_queue_records=1000, max_delay=30.0)
     assert cfg.batch_size > cfg.max_queue_records
-    seen: list[TraceRecord] = []
-    writer = trace_writer(seen.extend, spill_path=tmp_path / "t.spill", config=cfg)
-    traces = [make_trace(i) for i in range(800)]
-    for t in traces:
-        writer.submit(t)
-    assert wait_for(lambda: len(seen) > 0, timeout=5)
-    assert writer.close(timeout=10).clean
-    assert writer.metrics().spilled == 0
-    assert [t.id for t in seen] == [t.id for t in traces]
+    _sent_without_spilling(cfg, [make_trace(i) for i in range(800)], tmp_path)
