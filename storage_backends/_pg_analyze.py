@@ -8,7 +8,8 @@ on the development server); a bulk ingest also outruns it. So the store counts t
 has committed and runs ``ANALYZE traces, sessions`` on a background thread once they reach a
 tenth of the table (at least 10,000, at most 200,000 traces) — ANALYZE samples a fixed
 number of rows, ~0.1–0.3 s whatever the table's size. At most one runs at a time; a failure
-is logged (no values) and the next threshold tries again. ``auto_analyze=False`` turns it
+is logged (no values), a table locked by another session is skipped (``SKIP_LOCKED``), and
+the next threshold tries again. ``auto_analyze=False`` turns it
 off for operators who schedule statistics themselves.
 """
 
@@ -55,7 +56,11 @@ class Analyzer:
             with self._pool.connection() as conn:
                 conn.autocommit = True
                 try:
-                    conn.execute("ANALYZE traces, sessions")
+                    # SKIP_LOCKED: a table another session holds a conflicting lock on (a
+                    # VACUUM, another instance's ANALYZE, an index build) is skipped, with a
+                    # server warning, rather than waited for while this holds a pool
+                    # connection: with a small pool, requests timed out behind it.
+                    conn.execute("ANALYZE (SKIP_LOCKED) traces, sessions")
                     row = conn.execute(
                         "SELECT reltuples FROM pg_class WHERE oid = 'traces'::regclass"
                     ).fetchone()

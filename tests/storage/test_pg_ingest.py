@@ -162,6 +162,42 @@ def test_the_store_keeps_trace_statistics_fresh(pg: Backend, auto: bool) -> None
     assert (_last_analyze(pg) is not None) is auto
 
 
+def test_a_blocked_analyze_never_holds_a_pool_connection(
+    pg: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Something else holds a lock ANALYZE conflicts with (an operator's VACUUM, another
+    instance's ANALYZE, an anti-wraparound autovacuum): the background ANALYZE must skip the
+    table, not wait on it holding a pool connection. With ``pool_max=1`` a waiting ANALYZE
+    made every request fail with Unavailable, and close() hung for the analyzer's join."""
+    import psycopg
+
+    from storage_backends import _pg_analyze
+
+    monkeypatch.setattr(_pg_analyze, "MIN_EVERY", 20)
+    store = pg.open(pool_max=1, connect_timeout=1)
+    tenant = make_tenant(store)
+    ms = now_ms()
+    with psycopg.connect(pg.url, options=f"-c search_path={pg.schema}") as other:
+        other.execute("LOCK TABLE traces IN SHARE UPDATE EXCLUSIVE MODE")
+        store.traces.append_traces([records.trace(tenant.id, ms=ms + i) for i in range(30)])
+        # Until the analyzer has finished, or is stuck waiting for the lock.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            running = any(t.name == "renlayer-pg-analyze" for t in threading.enumerate())
+            waiting = other.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'traces'::regclass"
+            ).fetchone()
+            if not running or (waiting and waiting[0]):
+                break
+            time.sleep(0.05)
+        store.traces.append_traces([records.trace(tenant.id, ms=ms + 100 + i) for i in range(3)])
+        assert len(store.traces.list(tenant.id, TraceFilter(), limit=100).data) == 33
+        started = time.monotonic()
+        store.close()
+        assert time.monotonic() - started < 3
+        other.rollback()
+
+
 def test_effect_and_code_filters_use_their_partial_indexes(pg: Backend) -> None:
     """Migration 0002 indexes effect and code only where they are not allow/allowed: a
     filter on another value must still find its index (with sequential scans off, so the
