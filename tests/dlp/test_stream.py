@@ -247,7 +247,7 @@ def test_flush_releases_all_but_the_quiet_hold(plan: ScanPlan) -> None:
         released += len(stream.feed(text[i : i + 100]))
         released += len(stream.flush())
         arrived = min(i + 100, len(text))
-        # Without flush() up to quiet hold + step (≈ 3 000 characters) would be pending.
+        # Without flush() up to quiet hold + step (≈ 5 800 characters) would be pending.
         assert arrived - released <= plan.quiet_hold
     assert released + len(stream.finish()) == len(text)
 
